@@ -1,0 +1,219 @@
+//===- QKVTieOps.td - QKVTie operations --------------------*- tablegen -*-===//
+
+#ifndef QKVTIE_OPS_TD
+#define QKVTIE_OPS_TD
+
+include "qkvtie/Dialect/QKVTie/IR/QKVTieDialect.td"
+include "qkvtie/Dialect/QKVTie/IR/QKVTieAttrs.td"
+include "qkvtie/Dialect/QKVTie/IR/QKVTieTypes.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def QKVTie_Tensor : RankedTensorOf<[AnyType]>;
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+def QKVTie_AttentionOp : QKVTie_Op<"attention",
+    [AttrSizedOperandSegments, Pure]> {
+  let summary = "Multi-head attention with explicit projection tying.";
+  let description = [{
+    Computes one attention layer, projections included:
+
+    ```
+    P_i = X_i · W_i + b_i                 for each slot i
+    Q   = heads(ties.q == identity ? query     : P_{ties.q})   [B, Hq,  S, d]
+    K   = heads(ties.k == identity ? key_value : P_{ties.k})   [B, Hkv, T, d]
+    V   = heads(ties.v == identity ? key_value : P_{ties.v})   [B, Hkv, T, dv]
+    Q, K = rope(Q), rope(K)               if rope tables are given
+    S   = scale · Q·Kᵀ + mask             query head h reads KV head h/(Hq/Hkv)
+    O   = merge_heads(softmax_T(S) · V) · W_o + b_o                [B, S, Dout]
+    ```
+
+    A slot named by `q` projects `query`; a slot named by `k` or `v` projects
+    `key_value` (the same value for self-attention). Each slot has a weight
+    `[D_in, H·d]` and an optional bias `[H·d]`, written `(%w)` or
+    `(%w, %b)`. Roles naming the same slot are tied: `ties<q = 0, k = 1,
+    v = 1>` is Q-K=V, whose KV cache keeps one buffer.
+
+    Masks: `none`; `causal` (query `i` sees keys `j <= i + T - S`, i.e.
+    aligned to the bottom right, so it is the usual triangle for `S == T` and
+    a decode step for `S < T`); `additive` (a float tensor added to the
+    scores); `boolean` (an `i1` tensor, `true` = attend). Mask tensors are
+    broadcast to `[B, Hq, S, T]` by numpy rules.
+
+    Rotary embedding (`rope`) rotates Q and K, never V, with the
+    rotate-half convention: `x·cos + rotate_half(x)·sin` with tables
+    `[N, d]`, keys at positions `0..T-1` and queries at `T-S..T-1`.
+
+    Softmax runs along T in f32 whatever the storage type.
+
+    Example (Q-K=V grouped-query attention, 8 query heads over 2 KV heads):
+
+    ```mlir
+    %o = qkvtie.attention ties <q = 0, k = 1, v = 1> heads(8, 2) head_dim(16)
+           scale(2.500000e-01) mask(causal)
+           inputs(%x, %x : tensor<1x16x128xf32>, tensor<1x16x128xf32>)
+           slots((%wq, %bq : tensor<128x128xf32>, tensor<128xf32>),
+                 (%wkv : tensor<128x32xf32>))
+           out(%wo : tensor<128x128xf32>) -> tensor<1x16x128xf32>
+    ```
+  }];
+
+  let arguments = (ins
+    QKVTie_Tensor:$query,
+    QKVTie_Tensor:$key_value,
+    Variadic<QKVTie_Tensor>:$weights,
+    Variadic<QKVTie_Tensor>:$biases,
+    Optional<QKVTie_Tensor>:$mask,
+    Optional<QKVTie_Tensor>:$rope_cos,
+    Optional<QKVTie_Tensor>:$rope_sin,
+    Optional<QKVTie_Tensor>:$out_weight,
+    Optional<QKVTie_Tensor>:$out_bias,
+    QKVTie_TiesAttr:$ties,
+    I64Attr:$num_heads,
+    I64Attr:$num_kv_heads,
+    I64Attr:$head_dim,
+    F64Attr:$scale,
+    QKVTie_MaskKind:$mask_kind,
+    DenseBoolArrayAttr:$slot_has_bias
+  );
+  let results = (outs QKVTie_Tensor:$result);
+
+  let assemblyFormat = [{
+    `ties` $ties `heads` `(` $num_heads `,` $num_kv_heads `)`
+    `head_dim` `(` $head_dim `)` `scale` `(` $scale `)`
+    `mask` `(` $mask_kind (`,` $mask^ `:` type($mask))? `)`
+    `inputs` `(` $query `,` $key_value `:` type($query) `,` type($key_value) `)`
+    `slots` `(` custom<Slots>($weights, type($weights), $biases, type($biases),
+                              $slot_has_bias) `)`
+    (`rope` `(` $rope_cos^ `,` $rope_sin `:` type($rope_cos) `,`
+                type($rope_sin) `)`)?
+    (`out` `(` $out_weight^ `:` type($out_weight) `)`)?
+    (`out_bias` `(` $out_bias^ `:` type($out_bias) `)`)?
+    attr-dict `->` type($result)
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    int64_t getNumSlots() { return getWeights().size(); }
+    /// Bias of slot `i`, or null when the slot has none.
+    ::mlir::Value getSlotBias(int64_t i);
+    /// Head size of V (d unless v has its own slot or is the identity).
+    int64_t getValueHeadDim();
+    /// KV-cache bytes per token for this op's ties.
+    int64_t getCacheBytesPerToken();
+    /// KV-cache bytes per token if k and v were not tied.
+    int64_t getUntiedCacheBytesPerToken();
+    int64_t getBatchSize() {
+      return ::llvm::cast<::mlir::RankedTensorType>(getQuery().getType())
+          .getDimSize(0);
+    }
+    int64_t getQueryLength() {
+      return ::llvm::cast<::mlir::RankedTensorType>(getQuery().getType())
+          .getDimSize(1);
+    }
+    int64_t getKeyLength() {
+      return ::llvm::cast<::mlir::RankedTensorType>(getKeyValue().getType())
+          .getDimSize(1);
+    }
+    ::mlir::Type getElementType() {
+      return ::llvm::cast<::mlir::RankedTensorType>(getQuery().getType())
+          .getElementType();
+    }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// KV cache ops
+//===----------------------------------------------------------------------===//
+
+def QKVTie_CacheCreateOp : QKVTie_Op<"cache.create", [Pure]> {
+  let summary = "Creates an empty KV cache.";
+  let description = [{
+    Returns a cache with no valid tokens. Its buffers, heads, capacity, head
+    size and element type come from the result type.
+
+    ```mlir
+    %c = qkvtie.cache.create : !qkvtie.kv_cache<batch = 1, buffers = 1,
+                                 heads = 2, capacity = 4096, head_dim = 16, f16>
+    ```
+  }];
+  let results = (outs QKVTie_KVCacheType:$cache);
+  let assemblyFormat = "attr-dict `:` qualified(type($cache))";
+}
+
+def QKVTie_CacheAppendOp : QKVTie_Op<"cache.append",
+    [Pure, AllTypesMatch<["cache", "result"]>]> {
+  let summary = "Appends tokens to every buffer of a KV cache.";
+  let description = [{
+    Appends `n` tokens: one `[batch, heads, n, head_dim]` tensor per buffer
+    (keys then values; a single tensor for a K=V cache). The tensors hold
+    projections before any rotary embedding. Appending past `capacity` is a
+    run-time error.
+
+    ```mlir
+    %c1 = qkvtie.cache.append %c, %kv : !qkvtie.kv_cache<batch = 1,
+            buffers = 1, heads = 2, capacity = 4096, head_dim = 16, f16>,
+            tensor<1x2x1x16xf16>
+    ```
+  }];
+  let arguments = (ins QKVTie_KVCacheType:$cache,
+                       Variadic<QKVTie_Tensor>:$values);
+  let results = (outs QKVTie_KVCacheType:$result);
+  let assemblyFormat = [{
+    $cache `,` $values attr-dict `:` qualified(type($cache)) `,` type($values)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::qkvtie::KVCacheType getCacheType() {
+      return ::llvm::cast<::mlir::qkvtie::KVCacheType>(getCache().getType());
+    }
+  }];
+}
+
+def QKVTie_CacheAttendOp : QKVTie_Op<"cache.attend",
+    [AttrSizedOperandSegments, Pure]> {
+  let summary = "Attends the newest query tokens over a KV cache.";
+  let description = [{
+    One decode step: `query` holds projected queries `[B, Hq, n, d]` (before
+    rotary embedding) for the `n` tokens most recently appended, so they sit
+    at positions `len-n .. len-1` of the cache. The result is `[B, Hq, n, d]`.
+
+    `ties` says where keys and values come from: with `k == v` the cache has
+    one buffer and each cached row serves both `q·k` and `p·v` (rotated on
+    the fly for the score when `rope` is given, accumulated unrotated). The
+    number of buffers of the cache type must equal the number of distinct
+    sources among k and v. Masks: `none` or `causal`.
+
+    ```mlir
+    %o = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2)
+           scale(2.500000e-01) mask(causal) %q, %c
+           : tensor<1x8x1x16xf16>, !qkvtie.kv_cache<batch = 1, buffers = 1,
+             heads = 2, capacity = 4096, head_dim = 16, f16>
+           -> tensor<1x8x1x16xf16>
+    ```
+  }];
+  let arguments = (ins QKVTie_Tensor:$query, QKVTie_KVCacheType:$cache,
+                       Optional<QKVTie_Tensor>:$rope_cos,
+                       Optional<QKVTie_Tensor>:$rope_sin,
+                       QKVTie_TiesAttr:$ties, I64Attr:$num_heads,
+                       I64Attr:$num_kv_heads, F64Attr:$scale,
+                       QKVTie_MaskKind:$mask_kind);
+  let results = (outs QKVTie_Tensor:$result);
+  let assemblyFormat = [{
+    `ties` $ties `heads` `(` $num_heads `,` $num_kv_heads `)`
+    `scale` `(` $scale `)` `mask` `(` $mask_kind `)` $query `,` $cache
+    (`rope` `(` $rope_cos^ `,` $rope_sin `:` type($rope_cos) `,`
+                type($rope_sin) `)`)?
+    attr-dict `:` type($query) `,` qualified(type($cache)) `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::qkvtie::KVCacheType getCacheType() {
+      return ::llvm::cast<::mlir::qkvtie::KVCacheType>(getCache().getType());
+    }
+  }];
+}
+
+#endif // QKVTIE_OPS_TD

@@ -1,0 +1,17 @@
+//===- InitQKVTie.h - Register the QKVTie dialect and passes ----*- C++ -*-===//
+
+#ifndef QKVTIE_INITQKVTIE_H
+#define QKVTIE_INITQKVTIE_H
+
+namespace mlir {
+class DialectRegistry;
+} // namespace mlir
+
+namespace mlir::qkvtie {
+/// Adds the qkvtie dialect and the dialects its passes create.
+void registerQKVTieDialects(DialectRegistry &registry);
+/// Registers every qkvtie pass and pipeline with the global registry.
+void registerQKVTiePasses();
+} // namespace mlir::qkvtie
+
+#endif // QKVTIE_INITQKVTIE_H

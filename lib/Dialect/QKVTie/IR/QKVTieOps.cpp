@@ -1,0 +1,446 @@
+//===- QKVTieOps.cpp - QKVTie operations ----------------------------------===//
+
+#include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::qkvtie;
+
+//===----------------------------------------------------------------------===//
+// Slots directive: `(%w : T), (%w, %b : T, T), ...`
+//===----------------------------------------------------------------------===//
+
+static ParseResult
+parseSlots(OpAsmParser &parser,
+           SmallVectorImpl<OpAsmParser::UnresolvedOperand> &weights,
+           SmallVectorImpl<Type> &weightTypes,
+           SmallVectorImpl<OpAsmParser::UnresolvedOperand> &biases,
+           SmallVectorImpl<Type> &biasTypes, DenseBoolArrayAttr &hasBias) {
+  SmallVector<bool> flags;
+  auto parseOne = [&]() -> ParseResult {
+    OpAsmParser::UnresolvedOperand w, b;
+    Type wt, bt;
+    if (parser.parseLParen() || parser.parseOperand(w))
+      return failure();
+    bool withBias = succeeded(parser.parseOptionalComma());
+    if (withBias && parser.parseOperand(b))
+      return failure();
+    if (parser.parseColon() || parser.parseType(wt))
+      return failure();
+    if (withBias && (parser.parseComma() || parser.parseType(bt)))
+      return failure();
+    if (parser.parseRParen())
+      return failure();
+    weights.push_back(w);
+    weightTypes.push_back(wt);
+    if (withBias) {
+      biases.push_back(b);
+      biasTypes.push_back(bt);
+    }
+    flags.push_back(withBias);
+    return success();
+  };
+  if (parser.parseCommaSeparatedList(parseOne))
+    return failure();
+  hasBias = DenseBoolArrayAttr::get(parser.getContext(), flags);
+  return success();
+}
+
+static void printSlots(OpAsmPrinter &p, Operation *, OperandRange weights,
+                       TypeRange weightTypes, OperandRange biases,
+                       TypeRange biasTypes, DenseBoolArrayAttr hasBias) {
+  unsigned b = 0;
+  for (auto [i, w] : llvm::enumerate(weights)) {
+    if (i)
+      p << ", ";
+    bool withBias = static_cast<int64_t>(i) < hasBias.size() && hasBias[i] &&
+                    b < biases.size();
+    p << "(" << w;
+    if (withBias)
+      p << ", " << biases[b];
+    p << " : " << weightTypes[i];
+    if (withBias)
+      p << ", " << biasTypes[b++];
+    p << ")";
+  }
+}
+
+#define GET_OP_CLASSES
+#include "qkvtie/Dialect/QKVTie/IR/QKVTieOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+static std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (i)
+      s += ", ";
+    s += ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d);
+  }
+  return s + "]";
+}
+
+static RankedTensorType tensorType(Value v) {
+  return v ? cast<RankedTensorType>(v.getType()) : RankedTensorType();
+}
+
+/// Numpy-style broadcast of `shape` to `target` (right aligned).
+static bool broadcastsTo(ArrayRef<int64_t> shape, ArrayRef<int64_t> target) {
+  if (shape.size() > target.size())
+    return false;
+  size_t off = target.size() - shape.size();
+  for (auto [i, d] : llvm::enumerate(shape))
+    if (d != 1 && d != target[off + i])
+      return false;
+  return true;
+}
+
+/// Checks rotary tables: both present, [N, d] with N >= `positions`.
+static LogicalResult verifyRope(Operation *op, Value cos, Value sin,
+                                int64_t headDim, int64_t positions) {
+  if (!cos && !sin)
+    return success();
+  if (!cos || !sin)
+    return op->emitOpError("rope needs both cos and sin tables");
+  if (headDim % 2 != 0)
+    return op->emitOpError("rope needs an even head_dim, got ") << headDim;
+  for (Value t : {cos, sin}) {
+    RankedTensorType type = tensorType(t);
+    if (!isa<FloatType>(type.getElementType()))
+      return op->emitOpError("rope tables must have a float element type, got ")
+             << type.getElementType();
+    if (type.getRank() != 2 || type.getDimSize(1) != headDim ||
+        type.getDimSize(0) < positions)
+      return op->emitOpError("rope tables must be [N, head_dim] = [N >= ")
+             << positions << ", " << headDim << "], got "
+             << shapeStr(type.getShape());
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+Value AttentionOp::getSlotBias(int64_t i) {
+  ArrayRef<bool> flags = getSlotHasBias();
+  if (!flags[i])
+    return {};
+  int64_t idx = llvm::count(flags.take_front(i), true);
+  return getBiases()[idx];
+}
+
+/// Feature width produced for a role: its slot's output width, or the input
+/// width for identity.
+static int64_t sourceWidth(AttentionOp op, int64_t slot, bool isQuery) {
+  if (slot == TiesAttr::kIdentity)
+    return tensorType(isQuery ? op.getQuery() : op.getKeyValue())
+        .getDimSize(2);
+  return tensorType(op.getWeights()[slot]).getDimSize(1);
+}
+
+int64_t AttentionOp::getValueHeadDim() {
+  TiesAttr ties = getTies();
+  if (ties.getV() == ties.getK())
+    return getHeadDim();
+  return sourceWidth(*this, ties.getV(), /*isQuery=*/false) / getNumKvHeads();
+}
+
+int64_t AttentionOp::getCacheBytesPerToken() {
+  int64_t perHead = getTies().isKVTied() ? getHeadDim()
+                                         : getHeadDim() + getValueHeadDim();
+  return getBatchSize() * getNumKvHeads() * perHead *
+         getElementByteSize(getElementType());
+}
+
+int64_t AttentionOp::getUntiedCacheBytesPerToken() {
+  return getBatchSize() * getNumKvHeads() * (getHeadDim() + getValueHeadDim()) *
+         getElementByteSize(getElementType());
+}
+
+LogicalResult AttentionOp::verify() {
+  RankedTensorType qType = tensorType(getQuery());
+  RankedTensorType kvType = tensorType(getKeyValue());
+  if (qType.getRank() != 3)
+    return emitOpError("query must be [B, S, D], got ")
+           << shapeStr(qType.getShape());
+  if (kvType.getRank() != 3)
+    return emitOpError("key_value must be [B, T, D], got ")
+           << shapeStr(kvType.getShape());
+
+  // Every operand and the result must have static shapes: head counts and
+  // cache sizes are compile-time facts of this op.
+  for (OpOperand &operand : getOperation()->getOpOperands()) {
+    RankedTensorType t = tensorType(operand.get());
+    if (!t.hasStaticShape())
+      return emitOpError("requires static shapes; operand #")
+             << operand.getOperandNumber() << " has type " << t;
+  }
+  if (!getType().hasStaticShape())
+    return emitOpError("requires static shapes; result has type ")
+           << getType();
+
+  Type elt = qType.getElementType();
+  if (!isSupportedStorageType(elt))
+    return emitOpError("element type must be f16, bf16 or f32, got ") << elt;
+  auto checkElt = [&](Value v, StringRef what) -> LogicalResult {
+    if (v && tensorType(v).getElementType() != elt)
+      return emitOpError("element type of ")
+             << what << " (" << tensorType(v).getElementType()
+             << ") does not match the query's (" << elt << ")";
+    return success();
+  };
+  if (failed(checkElt(getKeyValue(), "key_value")) ||
+      failed(checkElt(getOutWeight(), "out weight")) ||
+      failed(checkElt(getOutBias(), "out bias")))
+    return failure();
+  for (Value w : getWeights())
+    if (failed(checkElt(w, "a slot weight")))
+      return failure();
+  for (Value b : getBiases())
+    if (failed(checkElt(b, "a slot bias")))
+      return failure();
+  if (getType().getElementType() != elt)
+    return emitOpError("element type of the result (")
+           << getType().getElementType() << ") does not match the query's ("
+           << elt << ")";
+
+  int64_t batch = qType.getDimSize(0), seqQ = qType.getDimSize(1);
+  int64_t seqKV = kvType.getDimSize(1);
+  if (kvType.getDimSize(0) != batch)
+    return emitOpError("key_value batch (")
+           << kvType.getDimSize(0) << ") does not match query batch (" << batch
+           << ")";
+
+  int64_t hq = getNumHeads(), hkv = getNumKvHeads(), d = getHeadDim();
+  if (hq <= 0 || hkv <= 0 || d <= 0)
+    return emitOpError("num_heads, num_kv_heads and head_dim must be positive");
+  if (hq % hkv != 0)
+    return emitOpError("num_heads (")
+           << hq << ") must be a multiple of num_kv_heads (" << hkv << ")";
+  if (!std::isfinite(getScale().convertToDouble()))
+    return emitOpError("scale must be finite");
+
+  // Slots and the tying map.
+  int64_t numSlots = getNumSlots();
+  ArrayRef<bool> hasBias = getSlotHasBias();
+  if (static_cast<int64_t>(hasBias.size()) != numSlots)
+    return emitOpError("slot_has_bias has ")
+           << hasBias.size() << " entries for " << numSlots << " slots";
+  if (static_cast<int64_t>(getBiases().size()) != llvm::count(hasBias, true))
+    return emitOpError("passes ")
+           << getBiases().size() << " bias(es) but slot_has_bias marks "
+           << llvm::count(hasBias, true);
+
+  TiesAttr ties = getTies();
+  const std::pair<StringRef, int64_t> roles[] = {
+      {"q", ties.getQ()}, {"k", ties.getK()}, {"v", ties.getV()}};
+  for (auto [role, slot] : roles)
+    if (slot >= numSlots)
+      return emitOpError("ties.") << role << " names slot " << slot
+                                  << " but the op has " << numSlots
+                                  << " slot(s)";
+  for (int64_t s = 0; s < numSlots; ++s)
+    if (llvm::none_of(roles, [&](auto r) { return r.second == s; }))
+      return emitOpError("slot ") << s << " is not used by q, k or v";
+
+  for (int64_t s = 0; s < numSlots; ++s) {
+    RankedTensorType w = tensorType(getWeights()[s]);
+    if (w.getRank() != 2)
+      return emitOpError("weight of slot ")
+             << s << " must be [D_in, N], got " << shapeStr(w.getShape());
+    if (Value b = getSlotBias(s)) {
+      RankedTensorType bt = tensorType(b);
+      if (bt.getRank() != 1 || bt.getDimSize(0) != w.getDimSize(1))
+        return emitOpError("bias of slot ")
+               << s << " must be [" << w.getDimSize(1) << "], got "
+               << shapeStr(bt.getShape());
+    }
+  }
+
+  // Each role's source must yield H heads of its head size from its input.
+  int64_t width = sourceWidth(*this, ties.getV(), /*isQuery=*/false);
+  if (ties.getV() != ties.getK() && width % hkv != 0)
+    return emitOpError("v source width (")
+           << width << ") is not divisible by num_kv_heads (" << hkv << ")";
+  int64_t dv = getValueHeadDim();
+  struct Role {
+    StringRef name;
+    int64_t slot, heads, headDim;
+    RankedTensorType input;
+    StringRef inputName;
+  };
+  Role roleInfo[] = {{"q", ties.getQ(), hq, d, qType, "query"},
+                     {"k", ties.getK(), hkv, d, kvType, "key_value"},
+                     {"v", ties.getV(), hkv, dv, kvType, "key_value"}};
+  for (const Role &r : roleInfo) {
+    int64_t features = r.input.getDimSize(2);
+    int64_t need = r.heads * r.headDim;
+    if (r.slot == TiesAttr::kIdentity) {
+      if (features != need)
+        return emitOpError("identity ")
+               << r.name << " needs " << r.inputName
+               << " features (" << features << ") to equal heads x head size ("
+               << r.heads << " x " << r.headDim << ")";
+      continue;
+    }
+    RankedTensorType w = tensorType(getWeights()[r.slot]);
+    if (w.getDimSize(0) != features)
+      return emitOpError("weight of slot ")
+             << r.slot << " has D_in = " << w.getDimSize(0) << " but "
+             << r.name << " projects " << r.inputName << " with " << features
+             << " features";
+    if (w.getDimSize(1) != need)
+      return emitOpError("weight of slot ")
+             << r.slot << " has " << w.getDimSize(1) << " outputs but "
+             << r.name << " needs heads x head size = " << r.heads << " x "
+             << r.headDim;
+  }
+
+  // Mask.
+  MaskKind kind = getMaskKind();
+  Value mask = getMask();
+  bool needsTensor = kind == MaskKind::additive || kind == MaskKind::boolean;
+  if (!needsTensor && mask)
+    return emitOpError("mask kind '")
+           << stringifyMaskKind(kind) << "' takes no mask tensor";
+  if (needsTensor && !mask)
+    return emitOpError("mask kind '")
+           << stringifyMaskKind(kind) << "' requires a mask tensor";
+  if (mask) {
+    RankedTensorType mt = tensorType(mask);
+    if (kind == MaskKind::additive && !isa<FloatType>(mt.getElementType()))
+      return emitOpError("additive mask must have a float element type, got ")
+             << mt.getElementType();
+    if (kind == MaskKind::boolean && !mt.getElementType().isInteger(1))
+      return emitOpError("boolean mask must have element type i1, got ")
+             << mt.getElementType();
+    SmallVector<int64_t> full = {batch, hq, seqQ, seqKV};
+    if (!broadcastsTo(mt.getShape(), full))
+      return emitOpError("mask of shape ")
+             << shapeStr(mt.getShape()) << " does not broadcast to [B, Hq, S, "
+             << "T] = " << shapeStr(full);
+  }
+  if (kind == MaskKind::causal && seqQ > seqKV)
+    return emitOpError("causal mask needs S <= T, got S = ")
+           << seqQ << ", T = " << seqKV;
+
+  if (failed(verifyRope(*this, getRopeCos(), getRopeSin(), d,
+                        std::max(seqQ, seqKV))))
+    return failure();
+
+  // Output projection and result.
+  int64_t merged = hq * dv;
+  int64_t outFeatures = merged;
+  if (getOutBias() && !getOutWeight())
+    return emitOpError("out_bias requires an out weight");
+  if (Value wo = getOutWeight()) {
+    RankedTensorType wt = tensorType(wo);
+    if (wt.getRank() != 2 || wt.getDimSize(0) != merged)
+      return emitOpError("out weight must be [Hq x dv = ")
+             << merged << ", D_out], got " << shapeStr(wt.getShape());
+    outFeatures = wt.getDimSize(1);
+    if (Value bo = getOutBias()) {
+      RankedTensorType bt = tensorType(bo);
+      if (bt.getRank() != 1 || bt.getDimSize(0) != outFeatures)
+        return emitOpError("out bias must be [")
+               << outFeatures << "], got " << shapeStr(bt.getShape());
+    }
+  }
+  SmallVector<int64_t> expected = {batch, seqQ, outFeatures};
+  if (getType().getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("result must be [B, S, D_out] = ")
+           << shapeStr(expected) << ", got " << shapeStr(getType().getShape());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Cache ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult CacheAppendOp::verify() {
+  KVCacheType cache = getCacheType();
+  if (static_cast<int64_t>(getValues().size()) != cache.getBuffers())
+    return emitOpError("expects ")
+           << cache.getBuffers() << " tensor(s), one per cache buffer, got "
+           << getValues().size();
+  int64_t tokens = -1;
+  for (auto [i, v] : llvm::enumerate(getValues())) {
+    RankedTensorType t = tensorType(v);
+    if (t.getElementType() != cache.getElementType())
+      return emitOpError("value #")
+             << i << " has element type " << t.getElementType()
+             << " but the cache holds " << cache.getElementType();
+    if (t.getRank() != 4 || t.getDimSize(0) != cache.getBatch() ||
+        t.getDimSize(1) != cache.getHeads() ||
+        t.getDimSize(3) != cache.getHeadDim() ||
+        ShapedType::isDynamic(t.getDimSize(2)))
+      return emitOpError("value #")
+             << i << " must be [batch, heads, n, head_dim] = ["
+             << cache.getBatch() << ", " << cache.getHeads() << ", n, "
+             << cache.getHeadDim() << "], got " << shapeStr(t.getShape());
+    if (tokens >= 0 && t.getDimSize(2) != tokens)
+      return emitOpError("all values must append the same number of tokens");
+    tokens = t.getDimSize(2);
+  }
+  if (tokens > cache.getCapacity())
+    return emitOpError("appends ")
+           << tokens << " tokens, more than the capacity ("
+           << cache.getCapacity() << ")";
+  return success();
+}
+
+LogicalResult CacheAttendOp::verify() {
+  KVCacheType cache = getCacheType();
+  RankedTensorType q = tensorType(getQuery());
+  if (q.getRank() != 4 || !q.hasStaticShape())
+    return emitOpError("query must be a static [B, Hq, n, d] tensor, got ")
+           << q;
+  int64_t hq = getNumHeads(), hkv = getNumKvHeads();
+  if (hq <= 0 || hkv <= 0 || hq % hkv != 0)
+    return emitOpError("num_heads (")
+           << hq << ") must be a positive multiple of num_kv_heads (" << hkv
+           << ")";
+  if (hkv != cache.getHeads())
+    return emitOpError("num_kv_heads (")
+           << hkv << ") does not match the cache's heads ("
+           << cache.getHeads() << ")";
+  SmallVector<int64_t> expected = {cache.getBatch(), hq, q.getDimSize(2),
+                                   cache.getHeadDim()};
+  if (q.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("query must be [B, Hq, n, d] = [")
+           << cache.getBatch() << ", " << hq << ", n, " << cache.getHeadDim()
+           << "], got " << shapeStr(q.getShape());
+  if (q.getDimSize(2) > cache.getCapacity())
+    return emitOpError("attends ")
+           << q.getDimSize(2) << " query tokens, more than the capacity ("
+           << cache.getCapacity() << ")";
+  if (q.getElementType() != cache.getElementType())
+    return emitOpError("query element type ")
+           << q.getElementType() << " does not match the cache's "
+           << cache.getElementType();
+  if (getType() != q)
+    return emitOpError("result type ")
+           << getType() << " must equal the query type " << q;
+  TiesAttr ties = getTies();
+  if (ties.getNumCacheBuffers() != cache.getBuffers())
+    return emitOpError("cache has ")
+           << cache.getBuffers() << " buffer(s) but ties " << ties << " has "
+           << ties.getNumCacheBuffers()
+           << " distinct source(s) among k and v";
+  if (getMaskKind() != MaskKind::none && getMaskKind() != MaskKind::causal)
+    return emitOpError("supports mask kinds none and causal, got ")
+           << stringifyMaskKind(getMaskKind());
+  if (!std::isfinite(getScale().convertToDouble()))
+    return emitOpError("scale must be finite");
+  return verifyRope(*this, getRopeCos(), getRopeSin(), cache.getHeadDim(),
+                    cache.getCapacity());
+}

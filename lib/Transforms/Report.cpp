@@ -1,0 +1,151 @@
+//===- Report.cpp - JSON report of ties and KV-cache sizes ----------------===//
+//
+// The report is how a user sees what the compiler proved: it is computed
+// from the IR alone, so running it after any pass shows that pass's effect.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
+#include "qkvtie/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+namespace mlir::qkvtie {
+#define GEN_PASS_DEF_QKVTIEREPORT
+#include "qkvtie/Transforms/Passes.h.inc"
+} // namespace mlir::qkvtie
+
+using namespace mlir;
+using namespace mlir::qkvtie;
+
+namespace {
+
+/// "file:line:col" of the first file location inside `loc`, so that names
+/// and fused locations from frontends still point at the source.
+std::string locationString(Location loc) {
+  std::string s;
+  loc->walk([&](Location inner) {
+    if (auto file = dyn_cast<FileLineColLoc>(inner)) {
+      s = llvm::formatv("{0}:{1}:{2}", file.getFilename().getValue(),
+                        file.getLine(), file.getColumn());
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (s.empty()) {
+    llvm::raw_string_ostream os(s);
+    loc.print(os);
+  }
+  return s;
+}
+
+std::string attrString(Attribute attr) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  attr.print(os);
+  return s;
+}
+
+std::string enclosingFunction(Operation *op) {
+  if (auto fn = op->getParentOfType<FunctionOpInterface>())
+    return fn.getName().str();
+  return "";
+}
+
+int64_t numElements(Value v) {
+  return v ? cast<RankedTensorType>(v.getType()).getNumElements() : 0;
+}
+
+void addTies(llvm::json::Object &obj, TiesAttr ties) {
+  obj["ties"] = attrString(ties);
+  obj["variant"] = ties.getVariantName().str();
+  obj["kv_cache_buffers"] = ties.getNumCacheBuffers();
+}
+
+llvm::json::Object reportAttention(AttentionOp op) {
+  llvm::json::Object obj;
+  obj["op"] = "qkvtie.attention";
+  obj["location"] = locationString(op.getLoc());
+  obj["function"] = enclosingFunction(op);
+  addTies(obj, op.getTies());
+  obj["num_heads"] = op.getNumHeads();
+  obj["num_kv_heads"] = op.getNumKvHeads();
+  obj["query_heads_per_kv_head"] = op.getNumHeads() / op.getNumKvHeads();
+  obj["head_dim"] = op.getHeadDim();
+  obj["value_head_dim"] = op.getValueHeadDim();
+  obj["mask"] = stringifyMaskKind(op.getMaskKind()).str();
+  obj["rope"] = static_cast<bool>(op.getRopeCos());
+  obj["element_type"] = attrString(TypeAttr::get(op.getElementType()));
+
+  int64_t eltBytes = getElementByteSize(op.getElementType());
+  int64_t params = 0;
+  for (int64_t s = 0; s < op.getNumSlots(); ++s)
+    params += numElements(op.getWeights()[s]) + numElements(op.getSlotBias(s));
+  obj["projections"] = op.getNumSlots();
+  obj["projection_params"] = params;
+  obj["projection_bytes"] = params * eltBytes;
+  obj["out_projection"] = static_cast<bool>(op.getOutWeight());
+  int64_t perToken = op.getCacheBytesPerToken();
+  int64_t untied = op.getUntiedCacheBytesPerToken();
+  obj["kv_cache_bytes_per_token"] = perToken;
+  obj["kv_cache_bytes_per_token_untied"] = untied;
+  obj["kv_cache_saving"] = untied ? 1.0 - double(perToken) / untied : 0.0;
+  return obj;
+}
+
+llvm::json::Object reportCacheAttend(CacheAttendOp op) {
+  llvm::json::Object obj;
+  KVCacheType cache = op.getCacheType();
+  obj["op"] = "qkvtie.cache.attend";
+  obj["location"] = locationString(op.getLoc());
+  obj["function"] = enclosingFunction(op);
+  addTies(obj, op.getTies());
+  obj["num_heads"] = op.getNumHeads();
+  obj["num_kv_heads"] = op.getNumKvHeads();
+  obj["query_heads_per_kv_head"] = op.getNumHeads() / op.getNumKvHeads();
+  obj["head_dim"] = cache.getHeadDim();
+  obj["kv_cache_type"] = attrString(TypeAttr::get(cache));
+  obj["kv_cache_bytes_per_token"] = cache.getBytesPerToken();
+  obj["kv_cache_total_bytes"] = cache.getTotalBytes();
+  return obj;
+}
+
+struct ReportPass : public qkvtie::impl::QKVTieReportBase<ReportPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    llvm::json::Array entries;
+    int64_t perToken = 0, untied = 0;
+    getOperation()->walk([&](Operation *op) {
+      if (auto attn = dyn_cast<AttentionOp>(op)) {
+        perToken += attn.getCacheBytesPerToken();
+        untied += attn.getUntiedCacheBytesPerToken();
+        entries.push_back(reportAttention(attn));
+      } else if (auto attend = dyn_cast<CacheAttendOp>(op)) {
+        entries.push_back(reportCacheAttend(attend));
+      }
+    });
+    llvm::json::Object root;
+    root["attentions"] = std::move(entries);
+    root["kv_cache_bytes_per_token"] = perToken;
+    root["kv_cache_bytes_per_token_untied"] = untied;
+
+    std::string error;
+    std::unique_ptr<llvm::ToolOutputFile> file =
+        openOutputFile(output, &error);
+    if (!file) {
+      getOperation().emitError("qkvtie-report: cannot open '")
+          << output << "': " << error;
+      return signalPassFailure();
+    }
+    file->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))
+               << "\n";
+    file->keep();
+    markAllAnalysesPreserved();
+  }
+};
+
+} // namespace

@@ -1,0 +1,24 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "QKVTie"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.qkvtie_obj_root, "test")
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%qkvtie_src", config.qkvtie_src_root))
+config.substitutions.append(
+    ("%qkvtie_plugin", os.path.join(config.qkvtie_lib_dir, "QKVTiePlugin.so")))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+tool_dirs = [config.qkvtie_tools_dir, config.llvm_tools_dir]
+tools = ["qkvtie-opt", "mlir-opt"]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
