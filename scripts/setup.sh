@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake ninja-build python3 git
+packages=(cmake ninja-build python3 git clang-format
           clang-22 libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
           libomp-22-dev libgtest-dev)
 missing=()

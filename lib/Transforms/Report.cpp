@@ -134,8 +134,7 @@ struct ReportPass : public qkvtie::impl::QKVTieReportBase<ReportPass> {
     root["kv_cache_bytes_per_token_untied"] = untied;
 
     std::string error;
-    std::unique_ptr<llvm::ToolOutputFile> file =
-        openOutputFile(output, &error);
+    std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(output, &error);
     if (!file) {
       getOperation().emitError("qkvtie-report: cannot open '")
           << output << "': " << error;

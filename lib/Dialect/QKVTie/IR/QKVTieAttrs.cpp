@@ -10,9 +10,7 @@ using namespace mlir::qkvtie;
 
 static constexpr int64_t kId = TiesAttr::kIdentity;
 
-TiesAttr TiesAttr::getCanonical(MLIRContext *ctx) {
-  return get(ctx, 0, 1, 2);
-}
+TiesAttr TiesAttr::getCanonical(MLIRContext *ctx) { return get(ctx, 0, 1, 2); }
 TiesAttr TiesAttr::getSharedKV(MLIRContext *ctx) { return get(ctx, 0, 1, 1); }
 TiesAttr TiesAttr::getSharedQK(MLIRContext *ctx) { return get(ctx, 0, 0, 1); }
 TiesAttr TiesAttr::getSingle(MLIRContext *ctx) { return get(ctx, 0, 0, 0); }

@@ -142,8 +142,7 @@ Value AttentionOp::getSlotBias(int64_t i) {
 /// width for identity.
 static int64_t sourceWidth(AttentionOp op, int64_t slot, bool isQuery) {
   if (slot == TiesAttr::kIdentity)
-    return tensorType(isQuery ? op.getQuery() : op.getKeyValue())
-        .getDimSize(2);
+    return tensorType(isQuery ? op.getQuery() : op.getKeyValue()).getDimSize(2);
   return tensorType(op.getWeights()[slot]).getDimSize(1);
 }
 
@@ -155,8 +154,8 @@ int64_t AttentionOp::getValueHeadDim() {
 }
 
 int64_t AttentionOp::getCacheBytesPerToken() {
-  int64_t perHead = getTies().isKVTied() ? getHeadDim()
-                                         : getHeadDim() + getValueHeadDim();
+  int64_t perHead =
+      getTies().isKVTied() ? getHeadDim() : getHeadDim() + getValueHeadDim();
   return getBatchSize() * getNumKvHeads() * perHead *
          getElementByteSize(getElementType());
 }
@@ -185,8 +184,7 @@ LogicalResult AttentionOp::verify() {
              << operand.getOperandNumber() << " has type " << t;
   }
   if (!getType().hasStaticShape())
-    return emitOpError("requires static shapes; result has type ")
-           << getType();
+    return emitOpError("requires static shapes; result has type ") << getType();
 
   Type elt = qType.getElementType();
   if (!isSupportedStorageType(elt))
@@ -245,9 +243,9 @@ LogicalResult AttentionOp::verify() {
       {"q", ties.getQ()}, {"k", ties.getK()}, {"v", ties.getV()}};
   for (auto [role, slot] : roles)
     if (slot >= numSlots)
-      return emitOpError("ties.") << role << " names slot " << slot
-                                  << " but the op has " << numSlots
-                                  << " slot(s)";
+      return emitOpError("ties.")
+             << role << " names slot " << slot << " but the op has " << numSlots
+             << " slot(s)";
   for (int64_t s = 0; s < numSlots; ++s)
     if (llvm::none_of(roles, [&](auto r) { return r.second == s; }))
       return emitOpError("slot ") << s << " is not used by q, k or v";
@@ -287,16 +285,16 @@ LogicalResult AttentionOp::verify() {
     if (r.slot == TiesAttr::kIdentity) {
       if (features != need)
         return emitOpError("identity ")
-               << r.name << " needs " << r.inputName
-               << " features (" << features << ") to equal heads x head size ("
-               << r.heads << " x " << r.headDim << ")";
+               << r.name << " needs " << r.inputName << " features ("
+               << features << ") to equal heads x head size (" << r.heads
+               << " x " << r.headDim << ")";
       continue;
     }
     RankedTensorType w = tensorType(getWeights()[r.slot]);
     if (w.getDimSize(0) != features)
       return emitOpError("weight of slot ")
-             << r.slot << " has D_in = " << w.getDimSize(0) << " but "
-             << r.name << " projects " << r.inputName << " with " << features
+             << r.slot << " has D_in = " << w.getDimSize(0) << " but " << r.name
+             << " projects " << r.inputName << " with " << features
              << " features";
     if (w.getDimSize(1) != need)
       return emitOpError("weight of slot ")
@@ -411,8 +409,8 @@ LogicalResult CacheAttendOp::verify() {
            << ")";
   if (hkv != cache.getHeads())
     return emitOpError("num_kv_heads (")
-           << hkv << ") does not match the cache's heads ("
-           << cache.getHeads() << ")";
+           << hkv << ") does not match the cache's heads (" << cache.getHeads()
+           << ")";
   SmallVector<int64_t> expected = {cache.getBatch(), hq, q.getDimSize(2),
                                    cache.getHeadDim()};
   if (q.getShape() != ArrayRef<int64_t>(expected))
@@ -434,8 +432,7 @@ LogicalResult CacheAttendOp::verify() {
   if (ties.getNumCacheBuffers() != cache.getBuffers())
     return emitOpError("cache has ")
            << cache.getBuffers() << " buffer(s) but ties " << ties << " has "
-           << ties.getNumCacheBuffers()
-           << " distinct source(s) among k and v";
+           << ties.getNumCacheBuffers() << " distinct source(s) among k and v";
   if (getMaskKind() != MaskKind::none && getMaskKind() != MaskKind::causal)
     return emitOpError("supports mask kinds none and causal, got ")
            << stringifyMaskKind(getMaskKind());

@@ -28,7 +28,6 @@ int64_t KVCacheType::getBytesPerToken() const {
 }
 
 RankedTensorType KVCacheType::getBufferType() const {
-  return RankedTensorType::get({getBatch(), getHeads(), getCapacity(),
-                                getHeadDim()},
-                               getElementType());
+  return RankedTensorType::get(
+      {getBatch(), getHeads(), getCapacity(), getHeadDim()}, getElementType());
 }
