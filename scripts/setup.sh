@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake ninja-build python3 git clang-format
+packages=(cmake ninja-build python3 python3-venv git clang-format
           clang-22 libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
           libomp-22-dev libgtest-dev)
 missing=()
@@ -17,6 +17,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=$([ "$(id -u)" = 0 ] && echo "" || echo sudo)
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Python packages go into a project-local virtual environment.
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import numpy, pytest" 2>/dev/null; then
+  python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check -r python/requirements.txt
 fi
 
 build=${BUILD_DIR:-build}

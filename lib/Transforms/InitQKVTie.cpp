@@ -7,9 +7,33 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 
 void mlir::qkvtie::registerQKVTieDialects(DialectRegistry &registry) {
   registry.insert<QKVTieDialect, func::FuncDialect, tensor::TensorDialect>();
 }
 
-void mlir::qkvtie::registerQKVTiePasses() { registerQKVTieTransformsPasses(); }
+/// Model IR with qkvtie ops in, LLVM dialect out, with C wrappers for every
+/// public function so the result links into a shared library callable from
+/// C or Python. Uses the reference decomposition.
+static const char kLowerToLLVM[] =
+    "qkvtie-decompose,"
+    "func.func(llvm-request-c-wrappers),"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-deallocation-pipeline,convert-linalg-to-loops,"
+    "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+    "convert-to-llvm,reconcile-unrealized-casts";
+
+void mlir::qkvtie::registerQKVTiePasses() {
+  registerQKVTieTransformsPasses();
+  PassPipelineRegistration<>(
+      "qkvtie-lower-to-llvm",
+      "Lower qkvtie ops and upstream tensor IR to the LLVM dialect with C "
+      "wrappers (reference decomposition)",
+      [](OpPassManager &pm) {
+        if (failed(parsePassPipeline(kLowerToLLVM, pm)))
+          llvm::report_fatal_error("qkvtie-lower-to-llvm: bad pipeline");
+      });
+}

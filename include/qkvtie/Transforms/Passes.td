@@ -25,4 +25,27 @@ def QKVTieReport : Pass<"qkvtie-report", "ModuleOp"> {
   ];
 }
 
+def QKVTieDecompose : Pass<"qkvtie-decompose", "ModuleOp"> {
+  let summary = "Lowers qkvtie.attention to linalg, arith, math and tensor";
+  let description = [{
+    The reference lowering: every `qkvtie.attention` becomes plain
+    linalg-on-tensors that upstream passes take to LLVM. It is written for
+    clarity, not speed, and is the semantic oracle for the fused kernels:
+    projections accumulate in f32 and are stored in the element type, as
+    frameworks do; scores, softmax and `P·V` run in f32; a row whose every
+    score is masked to -inf yields zeros (PyTorch's convention).
+
+    ```mlir
+    // before
+    %o = qkvtie.attention ties <q = 0, k = 1, v = 1> heads(8, 2) ...
+    // after: linalg.matmul for each projection, linalg.generic for the
+    // scores, softmax and P·V, tensor.expand_shape/collapse_shape for heads.
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // QKVTIE_TRANSFORMS_PASSES_TD

@@ -1,0 +1,462 @@
+//===- Decompose.cpp - Reference lowering of qkvtie ops to linalg ---------===//
+//
+// Each qkvtie.attention becomes linalg-on-tensors that computes exactly the
+// op's documented semantics. Clarity over speed: this is the oracle the fused
+// kernels are checked against.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
+#include "qkvtie/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <limits>
+
+namespace mlir::qkvtie {
+#define GEN_PASS_DEF_QKVTIEDECOMPOSE
+#include "qkvtie/Transforms/Passes.h.inc"
+} // namespace mlir::qkvtie
+
+using namespace mlir;
+using namespace mlir::qkvtie;
+
+namespace {
+
+using utils::IteratorType;
+constexpr IteratorType kPar = IteratorType::parallel;
+constexpr IteratorType kRed = IteratorType::reduction;
+
+void yield(OpBuilder &ob, Location loc, Value v) {
+  linalg::YieldOp::create(ob, loc, ValueRange{v});
+}
+
+/// Builds the linalg form of one attention op.
+class AttentionLowering {
+public:
+  AttentionLowering(AttentionOp op, OpBuilder &builder)
+      : op(op), b(op.getLoc(), builder), elt(op.getElementType()),
+        f32(b.getF32Type()) {}
+
+  Value lower();
+
+private:
+  RankedTensorType tensorOf(ArrayRef<int64_t> shape, Type type) {
+    return RankedTensorType::get(shape, type);
+  }
+  Value empty(ArrayRef<int64_t> shape, Type type) {
+    return tensor::EmptyOp::create(b, shape, type);
+  }
+  Value constF32(double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+  Value filled(ArrayRef<int64_t> shape, double v) {
+    return linalg::FillOp::create(b, constF32(v), empty(shape, f32))
+        .getResult(0);
+  }
+  static Value toF32(OpBuilder &ob, Location loc, Value v) {
+    if (v.getType().isF32())
+      return v;
+    return arith::ExtFOp::create(ob, loc, ob.getF32Type(), v);
+  }
+  Value fromF32(OpBuilder &ob, Location loc, Value v) {
+    if (elt.isF32())
+      return v;
+    return arith::TruncFOp::create(ob, loc, elt, v);
+  }
+  AffineMap map(unsigned dims, ArrayRef<AffineExpr> results) {
+    return AffineMap::get(dims, 0, results, b.getContext());
+  }
+  SmallVector<AffineExpr> dims(unsigned n) {
+    SmallVector<AffineExpr> d;
+    for (unsigned i = 0; i < n; ++i)
+      d.push_back(b.getAffineDimExpr(i));
+    return d;
+  }
+
+  Value project(Value x, Value weight, Value bias);
+  Value splitHeads(Value flat, int64_t heads, int64_t headDim);
+  Value rope(Value x, int64_t offset);
+  Value repeatHeads(Value x);
+  Value scores(Value q, Value k);
+  Value maskAndScale(Value s);
+  Value softmax(Value s);
+  Value applyValues(Value p, Value v);
+  Value mergeHeads(Value o);
+
+  AttentionOp op;
+  ImplicitLocOpBuilder b;
+  Type elt, f32;
+  int64_t batch = 0, seqQ = 0, seqKV = 0, hq = 0, hkv = 0, d = 0, dv = 0;
+};
+
+/// x: [B, L, D] -> x·W + bias: [B*L, N] in the element type, accumulated in
+/// f32.
+Value AttentionLowering::project(Value x, Value weight, Value bias) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  auto wt = cast<RankedTensorType>(weight.getType());
+  int64_t rows = xt.getDimSize(0) * xt.getDimSize(1);
+  int64_t n = wt.getDimSize(1);
+  Value flat = tensor::CollapseShapeOp::create(
+      b, tensorOf({rows, xt.getDimSize(2)}, elt), x,
+      ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  Value acc = filled({rows, n}, 0.0);
+  acc = linalg::MatmulOp::create(b, ValueRange{flat, weight}, ValueRange{acc})
+            .getResult(0);
+  SmallVector<Value> ins = {acc};
+  SmallVector<AffineMap> maps = {map(2, dims(2))};
+  if (bias) {
+    ins.push_back(bias);
+    maps.push_back(map(2, {b.getAffineDimExpr(1)}));
+  }
+  maps.push_back(map(2, dims(2)));
+  bool hasBias = static_cast<bool>(bias);
+  return linalg::GenericOp::create(
+             b, tensorOf({rows, n}, elt), ins, empty({rows, n}, elt), maps,
+             {kPar, kPar},
+             [&](OpBuilder &ob, Location loc, ValueRange args) {
+               Value v = args[0];
+               if (hasBias)
+                 v = arith::AddFOp::create(ob, loc, v,
+                                           toF32(ob, loc, args[1]));
+               yield(ob, loc, fromF32(ob, loc, v));
+             })
+      .getResult(0);
+}
+
+/// [B*L, H*dh] or [B, L, H*dh] -> [B, H, L, dh].
+Value AttentionLowering::splitHeads(Value flat, int64_t heads,
+                                    int64_t headDim) {
+  auto t = cast<RankedTensorType>(flat.getType());
+  int64_t len = t.getNumElements() / (batch * heads * headDim);
+  Value x = flat;
+  if (t.getRank() == 3)
+    x = tensor::CollapseShapeOp::create(
+        b, tensorOf({batch * len, heads * headDim}, elt), x,
+        ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  x = tensor::ExpandShapeOp::create(
+      b, tensorOf({batch, len, heads, headDim}, elt), x,
+      ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
+  return linalg::TransposeOp::create(
+             b, x, empty({batch, heads, len, headDim}, elt),
+             ArrayRef<int64_t>{0, 2, 1, 3})
+      .getResult()[0];
+}
+
+/// Rotate-half RoPE on [B, H, L, d] with table rows offset..offset+L-1.
+Value AttentionLowering::rope(Value x, int64_t offset) {
+  auto t = cast<RankedTensorType>(x.getType());
+  int64_t len = t.getDimSize(2), half = d / 2;
+  auto slice = [&](Value table) -> Value {
+    auto tt = cast<RankedTensorType>(table.getType());
+    return tensor::ExtractSliceOp::create(
+        b, tensorOf({len, d}, tt.getElementType()), table,
+        ValueRange{}, ValueRange{}, ValueRange{},
+        b.getDenseI64ArrayAttr({offset, 0}), b.getDenseI64ArrayAttr({len, d}),
+        b.getDenseI64ArrayAttr({1, 1}));
+  };
+  Value cos = slice(op.getRopeCos()), sin = slice(op.getRopeSin());
+  SmallVector<AffineExpr> e = dims(4);
+  SmallVector<AffineMap> maps = {map(4, e), map(4, {e[2], e[3]}),
+                                 map(4, {e[2], e[3]}), map(4, e)};
+  return linalg::GenericOp::create(
+             b, t, ValueRange{x, cos, sin}, empty(t.getShape(), elt), maps,
+             {kPar, kPar, kPar, kPar},
+             [&](OpBuilder &ob, Location loc, ValueRange args) {
+               // rotate_half(x)[e] = e < d/2 ? -x[e + d/2] : x[e - d/2].
+               Value i0 = linalg::IndexOp::create(ob, loc, 0);
+               Value i1 = linalg::IndexOp::create(ob, loc, 1);
+               Value i2 = linalg::IndexOp::create(ob, loc, 2);
+               Value i3 = linalg::IndexOp::create(ob, loc, 3);
+               Value h = arith::ConstantIndexOp::create(ob, loc, half);
+               Value lower = arith::CmpIOp::create(
+                   ob, loc, arith::CmpIPredicate::ult, i3, h);
+               Value up = arith::AddIOp::create(ob, loc, i3, h);
+               Value down = arith::SubIOp::create(ob, loc, i3, h);
+               Value partner =
+                   arith::SelectOp::create(ob, loc, lower, up, down);
+               Value other = tensor::ExtractOp::create(
+                   ob, loc, x, ValueRange{i0, i1, i2, partner});
+               Value o = toF32(ob, loc, other);
+               Value neg = arith::NegFOp::create(ob, loc, o);
+               Value rot = arith::SelectOp::create(ob, loc, lower, neg, o);
+               Value a = arith::MulFOp::create(ob, loc, toF32(ob, loc, args[0]),
+                                               toF32(ob, loc, args[1]));
+               Value c = arith::MulFOp::create(ob, loc, rot,
+                                               toF32(ob, loc, args[2]));
+               Value sum = arith::AddFOp::create(ob, loc, a, c);
+               yield(ob, loc, fromF32(ob, loc, sum));
+             })
+      .getResult(0);
+}
+
+/// [B, Hkv, T, x] -> [B, Hq, T, x]: query head h reads KV head h / (Hq/Hkv).
+Value AttentionLowering::repeatHeads(Value x) {
+  int64_t group = hq / hkv;
+  if (group == 1)
+    return x;
+  auto t = cast<RankedTensorType>(x.getType());
+  int64_t len = t.getDimSize(2), w = t.getDimSize(3);
+  Value wide = linalg::BroadcastOp::create(
+                   b, x, empty({batch, hkv, group, len, w}, elt),
+                   ArrayRef<int64_t>{2})
+                   .getResult()[0];
+  return tensor::CollapseShapeOp::create(
+      b, tensorOf({batch, hq, len, w}, elt), wide,
+      ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+}
+
+/// q: [B, H, S, d], k: [B, H, T, d] -> q·kᵀ: [B, H, S, T] in f32.
+Value AttentionLowering::scores(Value q, Value k) {
+  SmallVector<AffineExpr> e = dims(5);
+  SmallVector<AffineMap> maps = {map(5, {e[0], e[1], e[2], e[4]}),
+                                 map(5, {e[0], e[1], e[3], e[4]}),
+                                 map(5, {e[0], e[1], e[2], e[3]})};
+  return linalg::GenericOp::create(
+             b, tensorOf({batch, hq, seqQ, seqKV}, f32), ValueRange{q, k},
+             filled({batch, hq, seqQ, seqKV}, 0.0), maps,
+             {kPar, kPar, kPar, kPar, kRed},
+             [&](OpBuilder &ob, Location loc, ValueRange args) {
+               Value m = arith::MulFOp::create(ob, loc, toF32(ob, loc, args[0]),
+                                               toF32(ob, loc, args[1]));
+               yield(
+                   ob, loc, arith::AddFOp::create(ob, loc, args[2], m));
+             })
+      .getResult(0);
+}
+
+/// scale · s, then the mask.
+Value AttentionLowering::maskAndScale(Value s) {
+  SmallVector<int64_t> full = {batch, hq, seqQ, seqKV};
+  SmallVector<AffineExpr> e = dims(4);
+  SmallVector<Value> ins = {s};
+  SmallVector<AffineMap> maps = {map(4, e)};
+  Value mask = op.getMask();
+  if (mask) {
+    // Right-aligned numpy broadcast: size-1 dims read index 0.
+    auto mt = cast<RankedTensorType>(mask.getType());
+    SmallVector<AffineExpr> res;
+    int64_t lead = 4 - mt.getRank();
+    for (int64_t i = 0; i < mt.getRank(); ++i)
+      res.push_back(mt.getDimSize(i) == 1 && full[lead + i] != 1
+                        ? b.getAffineConstantExpr(0)
+                        : e[lead + i]);
+    ins.push_back(mask);
+    maps.push_back(map(4, res));
+  }
+  maps.push_back(map(4, e));
+  MaskKind kind = op.getMaskKind();
+  double scale = op.getScale().convertToDouble();
+  // A boolean mask replaces scores by the element type's lowest finite
+  // value, as `where(mask, s, finfo.min)` does in the frameworks.
+  double lowest =
+      APFloat::getLargest(cast<FloatType>(elt).getFloatSemantics(), true)
+          .convertToDouble();
+  int64_t diagonal = seqKV - seqQ;
+  return linalg::GenericOp::create(
+             b, tensorOf(full, f32), ins, empty(full, f32), maps,
+             {kPar, kPar, kPar, kPar},
+             [&](OpBuilder &ob, Location loc, ValueRange args) {
+               Value c = arith::ConstantOp::create(
+                   ob, loc, ob.getF32FloatAttr(scale));
+               Value v = arith::MulFOp::create(ob, loc, args[0], c);
+               switch (kind) {
+               case MaskKind::none:
+                 break;
+               case MaskKind::additive:
+                 v = arith::AddFOp::create(ob, loc, v,
+                                           toF32(ob, loc, args[1]));
+                 break;
+               case MaskKind::boolean: {
+                 Value low = arith::ConstantOp::create(
+                     ob, loc, ob.getF32FloatAttr(lowest));
+                 v = arith::SelectOp::create(ob, loc, args[1], v, low);
+                 break;
+               }
+               case MaskKind::causal: {
+                 // Query i sees keys j <= i + (T - S).
+                 Value i = linalg::IndexOp::create(ob, loc, 2);
+                 Value j = linalg::IndexOp::create(ob, loc, 3);
+                 Value lim = arith::AddIOp::create(
+                     ob, loc, i,
+                     arith::ConstantIndexOp::create(ob, loc, diagonal));
+                 Value ok = arith::CmpIOp::create(
+                     ob, loc, arith::CmpIPredicate::ule, j, lim);
+                 Value ninf = arith::ConstantOp::create(
+                     ob, loc,
+                     ob.getF32FloatAttr(
+                         -std::numeric_limits<float>::infinity()));
+                 v = arith::SelectOp::create(ob, loc, ok, v, ninf);
+                 break;
+               }
+               }
+               yield(ob, loc, v);
+             })
+      .getResult(0);
+}
+
+/// Softmax along T in f32; a row that is -inf everywhere gives zeros.
+Value AttentionLowering::softmax(Value s) {
+  SmallVector<int64_t> full = {batch, hq, seqQ, seqKV};
+  SmallVector<int64_t> rows = {batch, hq, seqQ};
+  SmallVector<AffineExpr> e = dims(4);
+  AffineMap id = map(4, e), row = map(4, {e[0], e[1], e[2]});
+  double ninf = -std::numeric_limits<float>::infinity();
+  Value max =
+      linalg::GenericOp::create(
+          b, tensorOf(rows, f32), ValueRange{s}, filled(rows, ninf),
+          ArrayRef<AffineMap>{id, row}, {kPar, kPar, kPar, kRed},
+          [&](OpBuilder &ob, Location loc, ValueRange args) {
+            yield(
+                ob, loc, arith::MaximumFOp::create(ob, loc, args[0], args[1]));
+          })
+          .getResult(0);
+  Value exp =
+      linalg::GenericOp::create(
+          b, tensorOf(full, f32), ValueRange{s, max}, empty(full, f32),
+          ArrayRef<AffineMap>{id, row, id}, {kPar, kPar, kPar, kPar},
+          [&](OpBuilder &ob, Location loc, ValueRange args) {
+            Value ninfC = arith::ConstantOp::create(
+                ob, loc, ob.getF32FloatAttr(ninf));
+            Value zero =
+                arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(0.0));
+            Value dead = arith::CmpFOp::create(
+                ob, loc, arith::CmpFPredicate::OEQ, args[1], ninfC);
+            Value m = arith::SelectOp::create(ob, loc, dead, zero, args[1]);
+            Value x = arith::SubFOp::create(ob, loc, args[0], m);
+            yield(ob, loc, math::ExpOp::create(ob, loc, x));
+          })
+          .getResult(0);
+  Value sum =
+      linalg::GenericOp::create(
+          b, tensorOf(rows, f32), ValueRange{exp}, filled(rows, 0.0),
+          ArrayRef<AffineMap>{id, row}, {kPar, kPar, kPar, kRed},
+          [&](OpBuilder &ob, Location loc, ValueRange args) {
+            yield(
+                ob, loc, arith::AddFOp::create(ob, loc, args[0], args[1]));
+          })
+          .getResult(0);
+  return linalg::GenericOp::create(
+             b, tensorOf(full, f32), ValueRange{exp, sum}, empty(full, f32),
+             ArrayRef<AffineMap>{id, row, id}, {kPar, kPar, kPar, kPar},
+             [&](OpBuilder &ob, Location loc, ValueRange args) {
+               Value zero = arith::ConstantOp::create(
+                   ob, loc, ob.getF32FloatAttr(0.0));
+               Value live = arith::CmpFOp::create(
+                   ob, loc, arith::CmpFPredicate::OGT, args[1], zero);
+               Value p = arith::DivFOp::create(ob, loc, args[0], args[1]);
+               yield(
+                   ob, loc, arith::SelectOp::create(ob, loc, live, p, zero));
+             })
+      .getResult(0);
+}
+
+/// p: [B, H, S, T] f32, v: [B, H, T, dv] -> [B, H, S, dv] f32.
+Value AttentionLowering::applyValues(Value p, Value v) {
+  SmallVector<AffineExpr> e = dims(5);
+  SmallVector<AffineMap> maps = {map(5, {e[0], e[1], e[2], e[4]}),
+                                 map(5, {e[0], e[1], e[4], e[3]}),
+                                 map(5, {e[0], e[1], e[2], e[3]})};
+  return linalg::GenericOp::create(
+             b, tensorOf({batch, hq, seqQ, dv}, f32), ValueRange{p, v},
+             filled({batch, hq, seqQ, dv}, 0.0), maps,
+             {kPar, kPar, kPar, kPar, kRed},
+             [&](OpBuilder &ob, Location loc, ValueRange args) {
+               Value m = arith::MulFOp::create(ob, loc, args[0],
+                                               toF32(ob, loc, args[1]));
+               yield(
+                   ob, loc, arith::AddFOp::create(ob, loc, args[2], m));
+             })
+      .getResult(0);
+}
+
+/// [B, H, S, dv] f32 -> [B, S, H*dv] in the element type.
+Value AttentionLowering::mergeHeads(Value o) {
+  SmallVector<AffineExpr> e = dims(4);
+  SmallVector<AffineMap> maps = {map(4, {e[0], e[2], e[1], e[3]}), map(4, e)};
+  Value t = linalg::GenericOp::create(
+                b, tensorOf({batch, seqQ, hq, dv}, elt), ValueRange{o},
+                empty({batch, seqQ, hq, dv}, elt), maps,
+                {kPar, kPar, kPar, kPar},
+                [&](OpBuilder &ob, Location loc, ValueRange args) {
+                  yield(ob, loc, fromF32(ob, loc, args[0]));
+                })
+                .getResult(0);
+  return tensor::CollapseShapeOp::create(
+      b, tensorOf({batch, seqQ, hq * dv}, elt), t,
+      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
+Value AttentionLowering::lower() {
+  batch = op.getBatchSize();
+  seqQ = op.getQueryLength();
+  seqKV = op.getKeyLength();
+  hq = op.getNumHeads();
+  hkv = op.getNumKvHeads();
+  d = op.getHeadDim();
+  dv = op.getValueHeadDim();
+  TiesAttr ties = op.getTies();
+
+  // One projection per (slot, input): tied roles share it.
+  DenseMap<std::pair<int64_t, Value>, Value> projected;
+  auto source = [&](int64_t slot, Value input, int64_t heads,
+                    int64_t headDim) -> Value {
+    if (slot == TiesAttr::kIdentity)
+      return splitHeads(input, heads, headDim);
+    Value &p = projected[{slot, input}];
+    if (!p)
+      p = project(input, op.getWeights()[slot], op.getSlotBias(slot));
+    return splitHeads(p, heads, headDim);
+  };
+  Value q = source(ties.getQ(), op.getQuery(), hq, d);
+  Value k = source(ties.getK(), op.getKeyValue(), hkv, d);
+  Value v = source(ties.getV(), op.getKeyValue(), hkv, dv);
+  if (op.getRopeCos()) {
+    q = rope(q, seqKV - seqQ);
+    k = rope(k, 0);
+  }
+  Value s = maskAndScale(scores(q, repeatHeads(k)));
+  Value o = mergeHeads(applyValues(softmax(s), repeatHeads(v)));
+  if (Value wo = op.getOutWeight()) {
+    Value p = project(o, wo, op.getOutBias());
+    auto pt = cast<RankedTensorType>(p.getType());
+    o = tensor::ExpandShapeOp::create(
+        b, tensorOf({batch, seqQ, pt.getDimSize(1)}, elt), p,
+        ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  }
+  return o;
+}
+
+struct DecomposeAttention : public OpConversionPattern<AttentionOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(AttentionOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    AttentionLowering lowering(op, rewriter);
+    rewriter.replaceOp(op, lowering.lower());
+    return success();
+  }
+};
+
+struct DecomposePass
+    : public qkvtie::impl::QKVTieDecomposeBase<DecomposePass> {
+  void runOnOperation() override {
+    ConversionTarget target(getContext());
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect>();
+    target.addIllegalOp<AttentionOp>();
+    RewritePatternSet patterns(&getContext());
+    patterns.add<DecomposeAttention>(&getContext());
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

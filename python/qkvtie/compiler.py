@@ -1,0 +1,128 @@
+"""Ahead-of-time compilation of model IR to a shared library, and loading it.
+
+    lib = compile_file("model.mlir", passes=["qkvtie-raise-attention"])
+    out = lib.forward(x)          # numpy in, numpy out
+"""
+import ctypes
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import tempfile
+
+import numpy as np
+
+from . import runtime
+
+LLVM_BIN = pathlib.Path(os.environ.get("QKVTIE_LLVM_BIN", "/usr/lib/llvm-22/bin"))
+_REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+class CompileError(RuntimeError):
+    """A step of the pipeline failed; the message has the tool's output."""
+
+
+def find_tool(name):
+    """qkvtie-opt from $QKVTIE_BUILD/bin or the repo's build/, LLVM tools from
+    LLVM_BIN."""
+    if name.startswith("qkvtie"):
+        for d in (os.environ.get("QKVTIE_BUILD"), _REPO / "build"):
+            if d and (pathlib.Path(d) / "bin" / name).exists():
+                return str(pathlib.Path(d) / "bin" / name)
+        found = shutil.which(name)
+        if found:
+            return found
+        raise CompileError(f"{name} not found: build QKVTie or set QKVTIE_BUILD")
+    path = LLVM_BIN / name
+    return str(path) if path.exists() else name
+
+
+def _run(cmd):
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise CompileError(f"{' '.join(map(str, cmd))} failed:\n{proc.stderr}")
+    return proc.stdout
+
+
+_ELT = {"f32": np.float32, "f16": np.float16, "f64": np.float64,
+        "bf16": "bf16", "i1": np.bool_, "i64": np.int64, "i32": np.int32}
+_TENSOR = re.compile(r"tensor<((?:\d+x)*)(\w+)>")
+
+
+def _parse_type(text):
+    m = _TENSOR.fullmatch(text.strip())
+    if not m:
+        raise CompileError(f"unsupported argument or result type: {text}")
+    shape = tuple(int(s) for s in m.group(1).split("x") if s)
+    return _ELT[m.group(2)], shape
+
+
+def _split_types(text):
+    out, depth, cur = [], 0, ""
+    for ch in text:
+        depth += ch == "<"
+        depth -= ch == ">"
+        if ch == "," and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        out.append(cur)
+    return out
+
+
+def function_signatures(mlir_text):
+    """{name: ([arg (dtype, shape)], [result (dtype, shape)])} of public
+    functions in a module printed by qkvtie-opt."""
+    sigs = {}
+    for m in re.finditer(r"func\.func @([\w$.]+)\((.*?)\)(?: -> (.*?))? (?:attributes|\{)",
+                         mlir_text):
+        name, args, results = m.group(1), m.group(2), m.group(3) or ""
+        arg_types = [a.split(":", 1)[1].split("{")[0] for a in _split_types(args)]
+        results = results.strip()
+        if results.startswith("("):
+            results = results[1:-1]
+        try:
+            sigs[name] = ([_parse_type(t) for t in arg_types],
+                          [_parse_type(t) for t in _split_types(results)])
+        except CompileError:
+            continue
+    return sigs
+
+
+class Library:
+    """A compiled shared library with one callable per public function."""
+
+    def __init__(self, path, signatures):
+        self.path = str(path)
+        self._lib = ctypes.CDLL(self.path)
+        self.signatures = signatures
+        for name, (_, results) in signatures.items():
+            setattr(self, name, runtime.Function(self._lib, name, results))
+
+    def __getitem__(self, name):
+        return getattr(self, name)
+
+
+def compile_file(path, passes=(), out_dir=None, opt_args=()):
+    """Runs `passes` then the LLVM lowering on `path`, links a shared library
+    and loads it."""
+    out_dir = pathlib.Path(out_dir or tempfile.mkdtemp(prefix="qkvtie-"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = pathlib.Path(path).stem
+    opt = find_tool("qkvtie-opt")
+    transformed = out_dir / f"{stem}.opt.mlir"
+    _run([opt, str(path), *[f"--{p}" for p in passes], *opt_args,
+          "-o", str(transformed)])
+    signatures = function_signatures(transformed.read_text())
+    llvm_mlir = out_dir / f"{stem}.llvm.mlir"
+    _run([opt, str(transformed), "--qkvtie-lower-to-llvm", "-o", str(llvm_mlir)])
+    ll = out_dir / f"{stem}.ll"
+    _run([find_tool("mlir-translate"), "--mlir-to-llvmir", str(llvm_mlir),
+          "-o", str(ll)])
+    so = out_dir / f"lib{stem}.so"
+    _run([find_tool("clang"), "-O2", "-shared", "-fPIC", "-Wno-override-module",
+          str(ll), "-o", str(so)])
+    return Library(so, signatures)

@@ -1,0 +1,116 @@
+"""Writes qkvtie.attention test functions as MLIR text, with their inputs."""
+import numpy as np
+
+_ELT = {np.float32: "f32", np.float16: "f16"}
+
+
+def ttype(shape, elt="f32"):
+    return "tensor<" + "".join(f"{d}x" for d in shape) + elt + ">"
+
+
+TIES = {
+    "Q-K-V": (0, 1, 2), "Q-K=V": (0, 1, 1), "Q=K-V": (0, 0, 1),
+    "Q=K=V": (0, 0, 0), "identity-query": (None, 0, 1),
+    "value-only": (None, None, 0),
+}
+
+
+def attention_case(name, rng, *, ties="Q-K-V", batch=1, seq_q=5, seq_kv=5,
+                   heads=4, kv_heads=4, head_dim=8, mask="none", rope=False,
+                   bias=True, out=True, cross=False, dtype=np.float32):
+    """Returns (mlir function text, inputs list, reference kwargs)."""
+    elt = _ELT[dtype]
+    tq, tk, tv = TIES[ties]
+    d_model = heads * head_dim
+    d_kv = kv_heads * head_dim if (tk is None or tv is None) else (
+        d_model + 8 if cross else d_model)
+    if tq is None:
+        d_q = d_model
+    else:
+        d_q = d_model
+    if not cross:
+        d_kv = d_q
+        if tk is None or tv is None:
+            d_q = d_kv = kv_heads * head_dim if tq is not None else d_model
+    xq = rng.standard_normal((batch, seq_q, d_q)).astype(dtype)
+    xkv = xq if not cross else rng.standard_normal(
+        (batch, seq_kv, d_kv)).astype(dtype)
+    if not cross:
+        seq_kv = seq_q
+    roles = {}
+    for role, slot, h in (("q", tq, heads), ("k", tk, kv_heads), ("v", tv, kv_heads)):
+        if slot is not None:
+            roles.setdefault(slot, (role, h))
+    slots = []
+    for slot in range(len(roles)):
+        role, h = roles[slot]
+        d_in = d_q if role == "q" else d_kv
+        w = (rng.standard_normal((d_in, h * head_dim)) / np.sqrt(d_in)).astype(dtype)
+        b = (0.1 * rng.standard_normal(h * head_dim)).astype(dtype) if bias else None
+        slots.append((w, b))
+    args, types, inputs = [], [], []
+
+    def arg(array, elt_name=elt):
+        i = len(args)
+        args.append(f"%a{i}")
+        types.append(ttype(array.shape, elt_name))
+        inputs.append(array)
+        return args[-1], types[-1]
+
+    q_in = arg(xq)
+    kv_in = arg(xkv) if cross else q_in
+    slot_text = []
+    for w, b in slots:
+        wv, wt = arg(w)
+        if b is not None:
+            bv, bt = arg(b)
+            slot_text.append(f"({wv}, {bv} : {wt}, {bt})")
+        else:
+            slot_text.append(f"({wv} : {wt})")
+    mask_text, mask_arr = mask, None
+    if mask == "additive":
+        mask_arr = np.where(rng.random((seq_q, seq_kv)) < 0.2, -1e9,
+                            rng.standard_normal((seq_q, seq_kv))).astype(dtype)
+        mv, mt = arg(mask_arr)
+        mask_text = f"additive, {mv} : {mt}"
+    elif mask == "boolean":
+        mask_arr = rng.random((batch, 1, seq_q, seq_kv)) < 0.7
+        mask_arr[..., 0] = True
+        mv, mt = arg(mask_arr, "i1")
+        mask_text = f"boolean, {mv} : {mt}"
+    rope_text, rope_arr = "", None
+    if rope:
+        pos = np.arange(seq_kv)[:, None]
+        inv = 1.0 / (10000 ** (np.arange(0, head_dim, 2) / head_dim))
+        ang = np.concatenate([pos * inv, pos * inv], axis=-1)
+        rope_arr = (np.cos(ang).astype(np.float32), np.sin(ang).astype(np.float32))
+        cv, ct = arg(rope_arr[0], "f32")
+        sv, st = arg(rope_arr[1], "f32")
+        rope_text = f" rope({cv}, {sv} : {ct}, {st})"
+    out_text, out_arr = "", None
+    dv = head_dim
+    merged = heads * dv
+    result_dim = merged
+    if out:
+        wo = (rng.standard_normal((merged, d_q)) / np.sqrt(merged)).astype(dtype)
+        bo = (0.1 * rng.standard_normal(d_q)).astype(dtype)
+        ov, ot = arg(wo)
+        obv, obt = arg(bo)
+        out_text = f" out({ov} : {ot}) out_bias({obv} : {obt})"
+        out_arr = (wo, bo)
+        result_dim = d_q
+    scale = float(1.0 / np.sqrt(head_dim))
+    fmt = lambda s: "identity" if s is None else str(s)
+    res_t = ttype((batch, seq_q, result_dim), elt)
+    sig = ", ".join(f"{a}: {t}" for a, t in zip(args, types))
+    text = (
+        f"func.func @{name}({sig}) -> {res_t} {{\n"
+        f"  %r = qkvtie.attention ties <q = {fmt(tq)}, k = {fmt(tk)}, v = {fmt(tv)}> "
+        f"heads({heads}, {kv_heads}) head_dim({head_dim}) scale({scale!r}) mask({mask_text})\n"
+        f"         inputs({q_in[0]}, {kv_in[0]} : {q_in[1]}, {kv_in[1]})\n"
+        f"         slots({', '.join(slot_text)}){rope_text}{out_text} -> {res_t}\n"
+        f"  return %r : {res_t}\n}}\n")
+    ref = dict(query=xq, key_value=xkv, slots=slots, ties=(tq, tk, tv),
+               num_heads=heads, num_kv_heads=kv_heads, scale=scale,
+               mask_kind=mask, mask=mask_arr, rope=rope_arr, out=out_arr)
+    return text, inputs, ref

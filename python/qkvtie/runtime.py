@@ -1,0 +1,77 @@
+"""Calls functions of a compiled QKVTie library through MLIR's C interface.
+
+A public function `f` compiled with `llvm.emit_c_interface` exports
+`_mlir_ciface_f(result*, arg0*, ...)` where every tensor is passed as a
+pointer to a memref descriptor {allocated, aligned, offset, sizes, strides}.
+"""
+import ctypes
+
+import numpy as np
+
+_CTYPES = {
+    np.dtype(np.float32): ctypes.c_float,
+    np.dtype(np.float64): ctypes.c_double,
+    np.dtype(np.float16): ctypes.c_uint16,
+    np.dtype(np.int64): ctypes.c_int64,
+    np.dtype(np.int32): ctypes.c_int32,
+    np.dtype(np.bool_): ctypes.c_bool,
+}
+
+
+def _descriptor_type(rank):
+    fields = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
+              ("offset", ctypes.c_int64)]
+    if rank:
+        fields += [("sizes", ctypes.c_int64 * rank),
+                   ("strides", ctypes.c_int64 * rank)]
+    return type(f"MemRef{rank}D", (ctypes.Structure,), {"_fields_": fields})
+
+
+def to_descriptor(array):
+    """A descriptor viewing `array` (kept alive by the caller)."""
+    array = np.ascontiguousarray(array)
+    desc = _descriptor_type(array.ndim)()
+    desc.allocated = desc.aligned = array.ctypes.data
+    desc.offset = 0
+    if array.ndim:
+        desc.sizes[:] = array.shape
+        desc.strides[:] = [s // array.itemsize for s in array.strides]
+    return desc, array
+
+
+_libc = ctypes.CDLL(None)
+_libc.free.argtypes = [ctypes.c_void_p]
+
+
+def from_descriptor(desc, dtype, shape):
+    """Copies a result out of a callee-allocated buffer, then frees it."""
+    n = int(np.prod(shape)) if shape else 1
+    size = n * np.dtype(dtype).itemsize
+    data = ctypes.string_at(desc.aligned + desc.offset * np.dtype(dtype).itemsize,
+                            size)
+    out = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+    _libc.free(desc.allocated)
+    return out
+
+
+class Function:
+    """One exported function with known argument and result types."""
+
+    def __init__(self, library, name, results):
+        self._fn = getattr(library, "_mlir_ciface_" + name)
+        self._fn.restype = None
+        self._results = results  # [(dtype, shape)]
+
+    def __call__(self, *args):
+        keep = []
+        arg_ptrs = []
+        for a in args:
+            desc, arr = to_descriptor(a)
+            keep.append((desc, arr))
+            arg_ptrs.append(ctypes.pointer(desc))
+        if len(self._results) != 1:
+            raise NotImplementedError("functions with one result only")
+        dtype, shape = self._results[0]
+        out = _descriptor_type(len(shape))()
+        self._fn(ctypes.pointer(out), *arg_ptrs)
+        return from_descriptor(out, dtype, shape)
