@@ -122,8 +122,7 @@ Value AttentionLowering::project(Value x, Value weight, Value bias) {
              [&](OpBuilder &ob, Location loc, ValueRange args) {
                Value v = args[0];
                if (hasBias)
-                 v = arith::AddFOp::create(ob, loc, v,
-                                           toF32(ob, loc, args[1]));
+                 v = arith::AddFOp::create(ob, loc, v, toF32(ob, loc, args[1]));
                yield(ob, loc, fromF32(ob, loc, v));
              })
       .getResult(0);
@@ -142,9 +141,9 @@ Value AttentionLowering::splitHeads(Value flat, int64_t heads,
   x = tensor::ExpandShapeOp::create(
       b, tensorOf({batch, len, heads, headDim}, elt), x,
       ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
-  return linalg::TransposeOp::create(
-             b, x, empty({batch, heads, len, headDim}, elt),
-             ArrayRef<int64_t>{0, 2, 1, 3})
+  return linalg::TransposeOp::create(b, x,
+                                     empty({batch, heads, len, headDim}, elt),
+                                     ArrayRef<int64_t>{0, 2, 1, 3})
       .getResult()[0];
 }
 
@@ -155,10 +154,9 @@ Value AttentionLowering::rope(Value x, int64_t offset) {
   auto slice = [&](Value table) -> Value {
     auto tt = cast<RankedTensorType>(table.getType());
     return tensor::ExtractSliceOp::create(
-        b, tensorOf({len, d}, tt.getElementType()), table,
-        ValueRange{}, ValueRange{}, ValueRange{},
-        b.getDenseI64ArrayAttr({offset, 0}), b.getDenseI64ArrayAttr({len, d}),
-        b.getDenseI64ArrayAttr({1, 1}));
+        b, tensorOf({len, d}, tt.getElementType()), table, ValueRange{},
+        ValueRange{}, ValueRange{}, b.getDenseI64ArrayAttr({offset, 0}),
+        b.getDenseI64ArrayAttr({len, d}), b.getDenseI64ArrayAttr({1, 1}));
   };
   Value cos = slice(op.getRopeCos()), sin = slice(op.getRopeSin());
   SmallVector<AffineExpr> e = dims(4);
@@ -187,8 +185,8 @@ Value AttentionLowering::rope(Value x, int64_t offset) {
                Value rot = arith::SelectOp::create(ob, loc, lower, neg, o);
                Value a = arith::MulFOp::create(ob, loc, toF32(ob, loc, args[0]),
                                                toF32(ob, loc, args[1]));
-               Value c = arith::MulFOp::create(ob, loc, rot,
-                                               toF32(ob, loc, args[2]));
+               Value c =
+                   arith::MulFOp::create(ob, loc, rot, toF32(ob, loc, args[2]));
                Value sum = arith::AddFOp::create(ob, loc, a, c);
                yield(ob, loc, fromF32(ob, loc, sum));
              })
@@ -202,10 +200,10 @@ Value AttentionLowering::repeatHeads(Value x) {
     return x;
   auto t = cast<RankedTensorType>(x.getType());
   int64_t len = t.getDimSize(2), w = t.getDimSize(3);
-  Value wide = linalg::BroadcastOp::create(
-                   b, x, empty({batch, hkv, group, len, w}, elt),
-                   ArrayRef<int64_t>{2})
-                   .getResult()[0];
+  Value wide =
+      linalg::BroadcastOp::create(b, x, empty({batch, hkv, group, len, w}, elt),
+                                  ArrayRef<int64_t>{2})
+          .getResult()[0];
   return tensor::CollapseShapeOp::create(
       b, tensorOf({batch, hq, len, w}, elt), wide,
       ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
@@ -224,8 +222,7 @@ Value AttentionLowering::scores(Value q, Value k) {
              [&](OpBuilder &ob, Location loc, ValueRange args) {
                Value m = arith::MulFOp::create(ob, loc, toF32(ob, loc, args[0]),
                                                toF32(ob, loc, args[1]));
-               yield(
-                   ob, loc, arith::AddFOp::create(ob, loc, args[2], m));
+               yield(ob, loc, arith::AddFOp::create(ob, loc, args[2], m));
              })
       .getResult(0);
 }
@@ -262,15 +259,14 @@ Value AttentionLowering::maskAndScale(Value s) {
              b, tensorOf(full, f32), ins, empty(full, f32), maps,
              {kPar, kPar, kPar, kPar},
              [&](OpBuilder &ob, Location loc, ValueRange args) {
-               Value c = arith::ConstantOp::create(
-                   ob, loc, ob.getF32FloatAttr(scale));
+               Value c = arith::ConstantOp::create(ob, loc,
+                                                   ob.getF32FloatAttr(scale));
                Value v = arith::MulFOp::create(ob, loc, args[0], c);
                switch (kind) {
                case MaskKind::none:
                  break;
                case MaskKind::additive:
-                 v = arith::AddFOp::create(ob, loc, v,
-                                           toF32(ob, loc, args[1]));
+                 v = arith::AddFOp::create(ob, loc, v, toF32(ob, loc, args[1]));
                  break;
                case MaskKind::boolean: {
                  Value low = arith::ConstantOp::create(
@@ -307,22 +303,21 @@ Value AttentionLowering::softmax(Value s) {
   SmallVector<AffineExpr> e = dims(4);
   AffineMap id = map(4, e), row = map(4, {e[0], e[1], e[2]});
   double ninf = -std::numeric_limits<float>::infinity();
-  Value max =
-      linalg::GenericOp::create(
-          b, tensorOf(rows, f32), ValueRange{s}, filled(rows, ninf),
-          ArrayRef<AffineMap>{id, row}, {kPar, kPar, kPar, kRed},
-          [&](OpBuilder &ob, Location loc, ValueRange args) {
-            yield(
-                ob, loc, arith::MaximumFOp::create(ob, loc, args[0], args[1]));
-          })
-          .getResult(0);
+  Value max = linalg::GenericOp::create(
+                  b, tensorOf(rows, f32), ValueRange{s}, filled(rows, ninf),
+                  ArrayRef<AffineMap>{id, row}, {kPar, kPar, kPar, kRed},
+                  [&](OpBuilder &ob, Location loc, ValueRange args) {
+                    yield(ob, loc,
+                          arith::MaximumFOp::create(ob, loc, args[0], args[1]));
+                  })
+                  .getResult(0);
   Value exp =
       linalg::GenericOp::create(
           b, tensorOf(full, f32), ValueRange{s, max}, empty(full, f32),
           ArrayRef<AffineMap>{id, row, id}, {kPar, kPar, kPar, kPar},
           [&](OpBuilder &ob, Location loc, ValueRange args) {
-            Value ninfC = arith::ConstantOp::create(
-                ob, loc, ob.getF32FloatAttr(ninf));
+            Value ninfC =
+                arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(ninf));
             Value zero =
                 arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(0.0));
             Value dead = arith::CmpFOp::create(
@@ -337,21 +332,19 @@ Value AttentionLowering::softmax(Value s) {
           b, tensorOf(rows, f32), ValueRange{exp}, filled(rows, 0.0),
           ArrayRef<AffineMap>{id, row}, {kPar, kPar, kPar, kRed},
           [&](OpBuilder &ob, Location loc, ValueRange args) {
-            yield(
-                ob, loc, arith::AddFOp::create(ob, loc, args[0], args[1]));
+            yield(ob, loc, arith::AddFOp::create(ob, loc, args[0], args[1]));
           })
           .getResult(0);
   return linalg::GenericOp::create(
              b, tensorOf(full, f32), ValueRange{exp, sum}, empty(full, f32),
              ArrayRef<AffineMap>{id, row, id}, {kPar, kPar, kPar, kPar},
              [&](OpBuilder &ob, Location loc, ValueRange args) {
-               Value zero = arith::ConstantOp::create(
-                   ob, loc, ob.getF32FloatAttr(0.0));
+               Value zero =
+                   arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(0.0));
                Value live = arith::CmpFOp::create(
                    ob, loc, arith::CmpFPredicate::OGT, args[1], zero);
                Value p = arith::DivFOp::create(ob, loc, args[0], args[1]);
-               yield(
-                   ob, loc, arith::SelectOp::create(ob, loc, live, p, zero));
+               yield(ob, loc, arith::SelectOp::create(ob, loc, live, p, zero));
              })
       .getResult(0);
 }
@@ -369,8 +362,7 @@ Value AttentionLowering::applyValues(Value p, Value v) {
              [&](OpBuilder &ob, Location loc, ValueRange args) {
                Value m = arith::MulFOp::create(ob, loc, args[0],
                                                toF32(ob, loc, args[1]));
-               yield(
-                   ob, loc, arith::AddFOp::create(ob, loc, args[2], m));
+               yield(ob, loc, arith::AddFOp::create(ob, loc, args[2], m));
              })
       .getResult(0);
 }
@@ -379,14 +371,14 @@ Value AttentionLowering::applyValues(Value p, Value v) {
 Value AttentionLowering::mergeHeads(Value o) {
   SmallVector<AffineExpr> e = dims(4);
   SmallVector<AffineMap> maps = {map(4, {e[0], e[2], e[1], e[3]}), map(4, e)};
-  Value t = linalg::GenericOp::create(
-                b, tensorOf({batch, seqQ, hq, dv}, elt), ValueRange{o},
-                empty({batch, seqQ, hq, dv}, elt), maps,
-                {kPar, kPar, kPar, kPar},
-                [&](OpBuilder &ob, Location loc, ValueRange args) {
-                  yield(ob, loc, fromF32(ob, loc, args[0]));
-                })
-                .getResult(0);
+  Value t =
+      linalg::GenericOp::create(
+          b, tensorOf({batch, seqQ, hq, dv}, elt), ValueRange{o},
+          empty({batch, seqQ, hq, dv}, elt), maps, {kPar, kPar, kPar, kPar},
+          [&](OpBuilder &ob, Location loc, ValueRange args) {
+            yield(ob, loc, fromF32(ob, loc, args[0]));
+          })
+          .getResult(0);
   return tensor::CollapseShapeOp::create(
       b, tensorOf({batch, seqQ, hq * dv}, elt), t,
       ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
@@ -444,8 +436,7 @@ struct DecomposeAttention : public OpConversionPattern<AttentionOp> {
   }
 };
 
-struct DecomposePass
-    : public qkvtie::impl::QKVTieDecomposeBase<DecomposePass> {
+struct DecomposePass : public qkvtie::impl::QKVTieDecomposeBase<DecomposePass> {
   void runOnOperation() override {
     ConversionTarget target(getContext());
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
