@@ -48,4 +48,33 @@ def QKVTieDecompose : Pass<"qkvtie-decompose", "ModuleOp"> {
   ];
 }
 
+def QKVTieRaiseAttention : Pass<"qkvtie-raise-attention", "ModuleOp"> {
+  let summary = "Finds attention in model IR and rewrites it to qkvtie.attention";
+  let description = [{
+    Anchors on each contraction `P·V` whose `P` is a softmax, then follows
+    the dataflow back: the softmax input to scale, mask and the `Q·Kᵀ`
+    contraction; Q, K and V through head splits, transposes, KV-head
+    repeats, scalings and rotary embeddings to their projections (matmul,
+    batch_matmul, contraction generics, tosa.matmul; bias adds; packed
+    projections sliced by column), or to the layer input itself. Views are
+    compared as mixed-radix layouts (`qkvtie/Analysis/Layout.h`), so any op
+    sequence that reads the right elements matches. The merged heads are
+    replaced by the op's result; an output projection that follows is kept.
+
+    The raised op uses one slot per projected role (the canonical tying
+    map); `qkvtie-fold-ties` proves and folds ties. A candidate that does
+    not match leaves the IR unchanged; `-debug-only=qkvtie-raise` prints the
+    step that failed, and `remarks=true` reports it as a remark at the
+    candidate's location.
+  }];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Emit a remark for each softmax-fed contraction that is not raised">
+  ];
+  let dependentDialects = [
+    "::mlir::qkvtie::QKVTieDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // QKVTIE_TRANSFORMS_PASSES_TD

@@ -1,0 +1,93 @@
+//===- Patterns.h - Dialect-neutral views of model IR ops -------*- C++ -*-===//
+//
+// The raise has to read linalg named ops, linalg.generic (from torch-mlir or
+// after --linalg-generalize-named-ops) and TOSA alike. These helpers give one
+// description per kind of op: a contraction, an elementwise op, a reduction,
+// a softmax, a rotary embedding, whatever dialect spelled it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QKVTIE_ANALYSIS_PATTERNS_H
+#define QKVTIE_ANALYSIS_PATTERNS_H
+
+#include "qkvtie/Analysis/Layout.h"
+
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir::qkvtie {
+
+/// C[...] += A[...] * B[...] over a loop space: matmul, batch_matmul, a
+/// contraction linalg.generic or tosa.matmul.
+struct Contraction {
+  Operation *op = nullptr;
+  Value lhs, rhs, init, result;
+  AffineMap lhsMap, rhsMap, outMap;
+  SmallVector<int64_t> loops;
+  /// Loop dims in all three operands, in A and C only, in B and C only,
+  /// and reduced (A and B).
+  SmallVector<int64_t> batch, m, n, k;
+  /// The init is known to be zero (a projection may carry its bias there).
+  bool zeroInit = false;
+};
+FailureOr<Contraction> getContraction(Value result);
+
+/// An all-parallel op computing one scalar function per element.
+struct Elementwise {
+  enum Kind { Add, Sub, Mul, Div, Exp, Neg, Reciprocal, Select, Other };
+  struct Operand {
+    Value tensor;                 // null for a scalar constant
+    AffineMap map;                // tensor index for each loop index
+    std::optional<double> scalar; // a constant (scalar or splat)
+  };
+  Operation *op = nullptr;
+  Kind kind = Other;
+  SmallVector<Operand> operands;
+  SmallVector<int64_t> shape;
+};
+FailureOr<Elementwise> getElementwise(Value v);
+
+/// A reduction along one axis: max or sum, with its broadcast-back map.
+struct Reduction {
+  enum Kind { Max, Sum };
+  Kind kind;
+  Value input;
+  int64_t axis;
+  /// The map from the input's index space to the result's index.
+  AffineMap outMap;
+};
+FailureOr<Reduction> getReduction(Value v);
+
+/// softmax(x) along `axis`, with the optional PyTorch fix-up that zeroes
+/// rows whose scores are all -inf.
+struct Softmax {
+  Value input;
+  int64_t axis;
+};
+FailureOr<Softmax> matchSoftmax(Value v, std::string &why);
+
+/// x·cos + rotate_half(x)·sin on the index space of `v`, rotating `axis`.
+struct Rope {
+  Value x;
+  Elementwise::Operand cos, sin;
+  int64_t axis;
+};
+FailureOr<Rope> matchRope(Value v, std::string &why);
+
+/// Layout of `v` through views and multiplications by constants.
+struct ScaledLayout {
+  Layout layout;
+  double scale = 1.0;
+};
+ScaledLayout traceScaled(Value v);
+
+/// The constant a value holds if it is a float scalar or splat.
+std::optional<double> getSplatValue(Value v);
+
+} // namespace mlir::qkvtie
+
+#endif // QKVTIE_ANALYSIS_PATTERNS_H

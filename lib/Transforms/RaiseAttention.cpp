@@ -1,0 +1,792 @@
+//===- RaiseAttention.cpp - Raise model IR attention to qkvtie.attention --===//
+//
+// The match anchors on a contraction P·V whose P comes from a softmax, then
+// checks every other piece by what it computes, not how it is spelled: each
+// view is a mixed-radix Layout compared against the layout attention
+// semantics require (qkvtie/Analysis/Layout.h).
+//
+// Roles: b (batch), h (query head), s (query position), t (key position),
+// e (head element). The scores space is [B, H, S, T]; Q reads its projection
+// P at row b·S + s, column off + h·d + e; K and V read theirs at row
+// b·T + t, column off + (h / g)·d + e for g query heads per KV head.
+//
+// The pass walks candidates and rewrites with an IRRewriter rather than a
+// greedy pattern driver: a driver would fold and erase unrelated dead code,
+// and a module without attention must come out unchanged.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qkvtie/Analysis/Layout.h"
+#include "qkvtie/Analysis/Patterns.h"
+#include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
+#include "qkvtie/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "llvm/Support/Debug.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+
+#define DEBUG_TYPE "qkvtie-raise"
+
+namespace mlir::qkvtie {
+#define GEN_PASS_DEF_QKVTIERAISEATTENTION
+#include "qkvtie/Transforms/Passes.h.inc"
+} // namespace mlir::qkvtie
+
+using namespace mlir;
+using namespace mlir::qkvtie;
+
+namespace {
+
+using Dims = SmallVector<Layout::Dim>;
+
+/// How one of q, k, v is produced.
+struct RoleSource {
+  bool identity = false;
+  /// The layer input the role projects (or is, for identity), any shape
+  /// with B·L·D elements.
+  Value input;
+  /// Projection: weight operand of the contraction, and how to read it.
+  Value weight;
+  bool weightTransposed = false; // [N, D] rather than [D, N]
+  Value bias;                    // any shape with Ntot elements, or null
+  int64_t inFeatures = 0, totalWidth = 0, colOffset = 0, width = 0;
+};
+
+/// Everything needed to build the op.
+struct AttentionMatch {
+  Operation *anchor = nullptr;
+  Value replaced; // the merged-heads value the op's result replaces
+  int64_t batch = 0, seqQ = 0, seqKV = 0, hq = 0, hkv = 0, d = 0, dv = 0;
+  double scale = 1.0;
+  RoleSource q, k, v;
+  MaskKind maskKind = MaskKind::none;
+  Value mask; // broadcastable to [B, H, S, T]
+  Value ropeCos, ropeSin;
+  Type elt;
+};
+
+class Matcher {
+public:
+  explicit Matcher(Operation *anchor) : anchor(anchor) {}
+  FailureOr<AttentionMatch> match();
+  /// Why the last match failed and whether it got past the softmax.
+  std::string reason;
+  bool nearMiss = false;
+
+private:
+  LogicalResult fail(const Twine &why) {
+    reason = why.str();
+    LLVM_DEBUG(llvm::dbgs() << "[qkvtie-raise] " << anchor->getLoc()
+                            << ": not raised: " << reason << "\n");
+    return failure();
+  }
+  FailureOr<RoleSource> matchRole(const Layout &view, int64_t seq,
+                                  int64_t heads, int64_t headDim,
+                                  int64_t &kvHeads, StringRef role);
+  FailureOr<RoleSource> matchProjection(Value p);
+  LogicalResult matchScoresChain(Value x, ArrayRef<int64_t> xShape);
+  LogicalResult matchRopeTables(const Rope &rope, const Layout &x,
+                                int64_t seq, StringRef role);
+
+  Operation *anchor;
+  AttentionMatch m;
+  // Scores contraction and the roles of its loops.
+  Contraction sc;
+  int64_t scS = -1, scT = -1, scE = -1;
+  Value scoresY;
+  Elementwise::Operand maskOperand;
+  std::optional<double> boolFill;
+};
+
+/// [batch loops..., x, y] of `l`, flattened to [B·H, X, Y]: the canonical
+/// role order used for comparisons.
+FailureOr<Layout> canonical(const Layout &l, ArrayRef<int64_t> batch,
+                            int64_t x, int64_t y, ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> keep(batch);
+  keep.push_back(x);
+  keep.push_back(y);
+  FailureOr<Layout> p = l.project(keep);
+  if (failed(p))
+    return failure();
+  return p->reshape(shape);
+}
+
+int64_t product(ArrayRef<int64_t> loops, ArrayRef<int64_t> dims) {
+  int64_t p = 1;
+  for (int64_t d : dims)
+    p *= loops[d];
+  return p;
+}
+
+FailureOr<AttentionMatch> Matcher::match() {
+  // 1. P·V with P from a softmax.
+  nearMiss = getenv("QKVTIE_DEBUG_ALL") != nullptr;
+  FailureOr<Contraction> pv = getContraction(anchor->getResult(0));
+  if (failed(pv) || pv->k.size() != 1 || !pv->zeroInit)
+    return fail("not a single-reduction contraction with a zero init");
+  // The softmax side has the query loop; try both operands.
+  Value pOperand, vOperand;
+  AffineMap pMap, vMap;
+  int64_t pvS = -1, pvE = -1;
+  std::string why;
+  FailureOr<Softmax> sm = failure();
+  for (int i = 0; i < 2 && failed(sm); ++i) {
+    pOperand = i ? pv->rhs : pv->lhs;
+    vOperand = i ? pv->lhs : pv->rhs;
+    pMap = i ? pv->rhsMap : pv->lhsMap;
+    vMap = i ? pv->lhsMap : pv->rhsMap;
+    Value smOut = traceLayout(pOperand).getBase();
+    std::string attempt;
+    if (smOut)
+      sm = matchSoftmax(smOut, attempt);
+    why += (i ? "; " : "") + attempt;
+    if (succeeded(sm)) {
+      if ((i ? pv->n : pv->m).size() != 1 || (i ? pv->m : pv->n).size() != 1)
+        return fail("P·V has more than one query or value loop");
+      pvS = (i ? pv->n : pv->m)[0];
+      pvE = (i ? pv->m : pv->n)[0];
+    }
+  }
+  if (failed(sm))
+    return fail("no softmax feeds the contraction: " + why);
+  nearMiss = true;
+  int64_t pvT = pv->k[0];
+
+  // 2. The softmax space X; P must read it with the key axis reduced.
+  SmallVector<int64_t> xShape(
+      cast<RankedTensorType>(sm->input.getType()).getShape());
+  int64_t bh = product(pv->loops, pv->batch);
+  m.seqQ = pv->loops[pvS];
+  m.seqKV = pv->loops[pvT];
+  m.dv = pv->loops[pvE];
+  if (xShape.empty() || xShape[sm->axis] != m.seqKV ||
+      sm->axis != static_cast<int64_t>(xShape.size()) - 1)
+    return fail(llvm::formatv("softmax normalises axis {0} of {1} dims, but "
+                              "P·V contracts the key axis",
+                              sm->axis, xShape.size()));
+  Value smOut = traceLayout(pOperand).getBase();
+  FailureOr<Layout> pView = traceLayout(pOperand).read(pMap, pv->loops);
+  SmallVector<int64_t> canon = {bh, m.seqQ, m.seqKV};
+  FailureOr<Layout> pCanon =
+      succeeded(pView) ? canonical(*pView, pv->batch, pvS, pvT, canon)
+                       : FailureOr<Layout>(failure());
+  FailureOr<Layout> xCanon = Layout::rowMajor(smOut, xShape).reshape(canon);
+  if (failed(pCanon) || failed(xCanon) || !pCanon->isEquivalent(*xCanon))
+    return fail("P·V does not read the softmax as [batch·heads, S, T] with "
+                "the softmax axis as T");
+
+  // 3. Scale, mask and the Q·Kᵀ contraction behind the softmax input.
+  if (failed(matchScoresChain(sm->input, xShape)))
+    return failure();
+
+  // 4. Head sizes and the batch.
+  m.d = sc.loops[scE];
+  m.hq = 0;
+  // B comes from the query's input: known after matching Q; H = BH / B.
+  ScaledLayout qTrace = traceScaled(sc.lhsMap.isFunctionOfDim(scS) ? sc.lhs
+                                                                   : sc.rhs);
+  bool qIsLhs = sc.lhsMap.isFunctionOfDim(scS);
+  Value qOperand = qIsLhs ? sc.lhs : sc.rhs, kOperand = qIsLhs ? sc.rhs : sc.lhs;
+  AffineMap qMap = qIsLhs ? sc.lhsMap : sc.rhsMap;
+  AffineMap kMap = qIsLhs ? sc.rhsMap : sc.lhsMap;
+  (void)qOperand;
+  (void)kOperand;
+
+  // Each role: its view over the loops of its contraction, through scale
+  // and RoPE, in canonical [B·H, L, e] order.
+  struct Traced {
+    Layout view;
+    double scale = 1.0;
+    std::optional<Rope> rope;
+    Layout ropeInput; // the rope site's input layout
+  };
+  auto traceRole = [&](Value operand, AffineMap map, ArrayRef<int64_t> loops,
+                       ArrayRef<int64_t> batch, int64_t seqLoop,
+                       int64_t elemLoop, int64_t seq,
+                       int64_t elems) -> FailureOr<Traced> {
+    Traced t;
+    ScaledLayout sl = traceScaled(operand);
+    t.scale = sl.scale;
+    FailureOr<Layout> view = sl.layout.read(map, loops);
+    if (failed(view))
+      return failure();
+    std::string ropeWhy;
+    FailureOr<Rope> rope = matchRope(view->getBase(), ropeWhy);
+    if (succeeded(rope)) {
+      ScaledLayout inner = traceScaled(rope->x);
+      FailureOr<Layout> composed = inner.layout.compose(*view);
+      if (failed(composed))
+        return failure();
+      view = composed;
+      t.scale *= inner.scale;
+      t.rope = *rope;
+      t.ropeInput = inner.layout;
+    }
+    FailureOr<Layout> c =
+        canonical(*view, batch, seqLoop, elemLoop, {bh, seq, elems});
+    if (failed(c))
+      return failure();
+    t.view = *c;
+    return t;
+  };
+  FailureOr<Traced> qt = traceRole(qMap == sc.lhsMap ? sc.lhs : sc.rhs, qMap,
+                                   sc.loops, sc.batch, scS, scE, m.seqQ, m.d);
+  FailureOr<Traced> kt = traceRole(qIsLhs ? sc.rhs : sc.lhs, kMap, sc.loops,
+                                   sc.batch, scT, scE, m.seqKV, m.d);
+  FailureOr<Traced> vt = traceRole(vOperand, vMap, pv->loops, pv->batch, pvT,
+                                   pvE, m.seqKV, m.dv);
+  (void)qTrace;
+  if (failed(qt) || failed(kt) || failed(vt))
+    return fail("Q, K or V is not a view of one tensor");
+  if (vt->rope)
+    return fail("V is rotated: RoPE applies to Q and K only");
+  if (qt->rope.has_value() != kt->rope.has_value())
+    return fail("RoPE on only one of Q and K");
+  m.scale *= qt->scale * kt->scale;
+  if (std::abs(vt->scale - 1.0) > 0)
+    return fail("V is scaled");
+
+  // The batch: from the query input's leading dimension.
+  FailureOr<RoleSource> qProj = matchProjection(qt->view.getBase());
+  Value qInput = succeeded(qProj) ? qProj->input : qt->view.getBase();
+  auto qInShape = cast<RankedTensorType>(qInput.getType()).getShape();
+  m.batch = qInShape.size() == 3 ? qInShape[0] : 1;
+  if (bh % m.batch != 0)
+    return fail("batch does not divide batch x heads");
+  m.hq = bh / m.batch;
+
+  int64_t hkvK = 0, hkvV = 0, unused = 0;
+  FailureOr<RoleSource> q =
+      matchRole(qt->view, m.seqQ, m.hq, m.d, unused, "q");
+  if (failed(q))
+    return failure();
+  if (unused != m.hq)
+    return fail("Q reads its heads with repetition");
+  FailureOr<RoleSource> k = matchRole(kt->view, m.seqKV, m.hq, m.d, hkvK, "k");
+  if (failed(k))
+    return failure();
+  FailureOr<RoleSource> v =
+      matchRole(vt->view, m.seqKV, m.hq, m.dv, hkvV, "v");
+  if (failed(v))
+    return failure();
+  if (hkvK != hkvV)
+    return fail(llvm::formatv("K has {0} heads but V has {1}", hkvK, hkvV));
+  m.hkv = hkvK;
+  m.q = *q;
+  m.k = *k;
+  m.v = *v;
+  if (m.k.input != m.v.input)
+    return fail("K and V project different inputs");
+  if (qt->rope) {
+    if (m.seqQ != m.seqKV)
+      return fail("RoPE with S != T: positions are ambiguous");
+    if (failed(matchRopeTables(*qt->rope, qt->ropeInput, m.seqQ, "q")))
+      return failure();
+    Value qCos = m.ropeCos, qSin = m.ropeSin;
+    if (failed(matchRopeTables(*kt->rope, kt->ropeInput, m.seqKV, "k")))
+      return failure();
+    if (qCos != m.ropeCos || qSin != m.ropeSin)
+      return fail("Q and K use different RoPE tables");
+  }
+
+  // 5. The merged heads: the last view of O that is [B, S, H·dv] row-major.
+  Value o = anchor->getResult(0);
+  FailureOr<Layout> oLoops = Layout::identity(o).read(pv->outMap, pv->loops);
+  if (failed(oLoops))
+    return fail("unexpected P·V output map");
+  FailureOr<Layout> oRoles =
+      canonical(*oLoops, pv->batch, pvS, pvE, {m.batch, m.hq, m.seqQ, m.dv});
+  if (failed(oRoles))
+    return fail("P·V output is not [B, H, S, dv]");
+  Layout merged = oRoles->permute({0, 2, 1, 3});
+  Value cur = o;
+  while (true) {
+    Layout l = traceLayout(cur);
+    FailureOr<Layout> asRoles = l.reshape({m.batch, m.seqQ, m.hq, m.dv});
+    if (l.getBase() == o && succeeded(asRoles) &&
+        asRoles->isEquivalent(merged))
+      m.replaced = cur;
+    if (!cur.hasOneUse())
+      break;
+    Operation *user = *cur.getUsers().begin();
+    if (user->getNumResults() != 1 ||
+        traceLayout(user->getResult(0)).getBase() != o)
+      break;
+    cur = user->getResult(0);
+  }
+  if (!m.replaced)
+    return fail("the heads are never merged into [B, S, H·dv]");
+  m.elt = cast<RankedTensorType>(m.replaced.getType()).getElementType();
+  m.anchor = anchor;
+  return m;
+}
+
+LogicalResult Matcher::matchScoresChain(Value x, ArrayRef<int64_t> xShape) {
+  // Peel scale and mask, outermost first; a scale outside the mask would
+  // scale the mask too.
+  bool sawMask = false;
+  double outerScale = 1.0;
+  Value y = x;
+  for (int i = 0; i < 8; ++i) {
+    FailureOr<Elementwise> ew = getElementwise(y);
+    if (failed(ew))
+      break;
+    auto &ops = ew->operands;
+    auto identityTensor = [](const Elementwise::Operand &o) {
+      return o.tensor && o.map.isIdentity();
+    };
+    if ((ew->kind == Elementwise::Mul || ew->kind == Elementwise::Div) &&
+        ops.size() == 2) {
+      // Scalar scales are taken by traceScaled below.
+      if ((ops[0].scalar && identityTensor(ops[1])) ||
+          (ops[1].scalar && identityTensor(ops[0])))
+        break;
+      return fail("the scores are multiplied by a tensor");
+    }
+    if (ew->kind == Elementwise::Add && ops.size() == 2 && !sawMask) {
+      // The scores side leads to a contraction.
+      int side = -1;
+      for (int j = 0; j < 2; ++j)
+        if (identityTensor(ops[j]) &&
+            succeeded(getContraction(
+                traceScaled(ops[j].tensor).layout.getBase())))
+          side = j;
+      if (side < 0)
+        break;
+      if (outerScale != 1.0)
+        return fail("the scale is applied after the mask");
+      maskOperand = ops[1 - side];
+      if (!maskOperand.tensor)
+        return fail("the additive mask is a scalar");
+      m.maskKind = MaskKind::additive;
+      sawMask = true;
+      y = ops[side].tensor;
+      continue;
+    }
+    if (ew->kind == Elementwise::Select && ops.size() == 3 && !sawMask &&
+        ops[0].tensor && identityTensor(ops[1]) && ops[2].scalar) {
+      maskOperand = ops[0];
+      boolFill = ops[2].scalar;
+      m.maskKind = MaskKind::boolean;
+      sawMask = true;
+      y = ops[1].tensor;
+      continue;
+    }
+    break;
+  }
+  ScaledLayout sl = traceScaled(y);
+  m.scale = sl.scale;
+  FailureOr<Contraction> c = getContraction(sl.layout.getBase());
+  if (failed(c) || c->k.size() != 1 || !c->zeroInit)
+    return fail("the softmax input is not scale · Q·Kᵀ (+ mask)");
+  sc = *c;
+  scE = sc.k[0];
+  if (sc.m.size() != 1 || sc.n.size() != 1)
+    return fail("Q·Kᵀ has more than one query or key loop");
+  // Which of m and n is the key axis: the one the softmax reduces.
+  int64_t bh = product(sc.loops, sc.batch);
+  FailureOr<Layout> cLoops =
+      Layout::identity(sc.result).read(sc.outMap, sc.loops);
+  if (failed(cLoops))
+    return fail("unexpected Q·Kᵀ output map");
+  FailureOr<Layout> xRoles =
+      sl.layout.reshape({bh, xShape[xShape.size() - 2], xShape.back()});
+  for (int order = 0; order < 2; ++order) {
+    int64_t s = order ? sc.n[0] : sc.m[0], t = order ? sc.m[0] : sc.n[0];
+    FailureOr<Layout> want =
+        canonical(*cLoops, sc.batch, s, t, {bh, sc.loops[s], sc.loops[t]});
+    if (succeeded(xRoles) && succeeded(want) && xRoles->isEquivalent(*want)) {
+      scS = s;
+      scT = t;
+    }
+  }
+  if (scS < 0)
+    return fail("the softmax input is not Q·Kᵀ laid out as [batch·heads, S, "
+                "T]");
+  if (sc.loops[scS] != m.seqQ || sc.loops[scT] != m.seqKV)
+    return fail("Q·Kᵀ and P·V disagree on S or T");
+
+  // The mask must broadcast to [B, H, S, T] as it is: read right-aligned,
+  // size-1 dims at index 0.
+  if (sawMask) {
+    Value mt = maskOperand.tensor;
+    auto type = cast<RankedTensorType>(mt.getType());
+    int64_t lead = xShape.size() - type.getRank();
+    bool aligned = lead >= 0 && xShape.size() == 4;
+    for (int64_t i = 0; aligned && i < type.getRank(); ++i) {
+      AffineExpr e = maskOperand.map.getResult(i);
+      auto dim = dyn_cast<AffineDimExpr>(e);
+      aligned = (dim && dim.getPosition() == lead + i) ||
+                (type.getDimSize(i) == 1 && isa<AffineConstantExpr>(e));
+    }
+    if (!aligned)
+      return fail("the mask is not read as a tensor broadcast to [B, H, S, T]");
+    m.mask = mt;
+  }
+  scoresY = y;
+  return success();
+}
+
+FailureOr<RoleSource> Matcher::matchProjection(Value p) {
+  RoleSource r;
+  Value mm = p;
+  // A bias added after the product.
+  FailureOr<Elementwise> add = getElementwise(p);
+  if (succeeded(add) && add->kind == Elementwise::Add &&
+      add->operands.size() == 2) {
+    for (int i = 0; i < 2; ++i) {
+      const auto &a = add->operands[i], &b = add->operands[1 - i];
+      if (!a.tensor || !a.map.isIdentity() || !b.tensor ||
+          failed(getContraction(a.tensor)))
+        continue;
+      // The bias varies along the last (feature) dim only.
+      Layout bl = traceLayout(b.tensor);
+      FailureOr<Layout> read = bl.read(b.map, add->shape);
+      int64_t rank = add->shape.size();
+      FailureOr<Layout> biasView = Layout::rowMajor(bl.getBase(),
+                                                    {add->shape.back()})
+                                       .read(AffineMap::get(rank, 0,
+                                                            {getAffineDimExpr(
+                                                                rank - 1,
+                                                                p.getContext())},
+                                                            p.getContext()),
+                                             add->shape);
+      auto baseType = cast<RankedTensorType>(bl.getBase().getType());
+      if (succeeded(read) && succeeded(biasView) &&
+          baseType.getNumElements() == add->shape.back() &&
+          read->isEquivalent(*biasView)) {
+        r.bias = bl.getBase();
+        mm = a.tensor;
+        break;
+      }
+    }
+  }
+  FailureOr<Contraction> c = getContraction(mm);
+  if (failed(c) || c->k.size() != 1 || c->n.size() != 1 || c->m.empty())
+    return failure();
+  for (int64_t b : c->batch)
+    if (c->loops[b] != 1)
+      return failure();
+  if (!c->zeroInit) {
+    // The bias may be the init: broadcast along rows.
+    if (r.bias)
+      return failure();
+    Layout il = traceLayout(c->init);
+    auto baseType = cast<RankedTensorType>(il.getBase().getType());
+    int64_t n = c->loops[c->n[0]];
+    FailureOr<Layout> outView = il.read(c->outMap, c->loops);
+    FailureOr<Layout> want = Layout::rowMajor(il.getBase(), {n}).read(
+        AffineMap::get(c->loops.size(), 0,
+                       {getAffineDimExpr(c->n[0], p.getContext())},
+                       p.getContext()),
+        c->loops);
+    if (baseType.getNumElements() != n || failed(outView) || failed(want) ||
+        !outView->isEquivalent(*want))
+      return failure();
+    r.bias = il.getBase();
+  }
+  // The row operand is the one without the column loop.
+  bool lhsIsX = !c->lhsMap.isFunctionOfDim(c->n[0]);
+  Value x = lhsIsX ? c->lhs : c->rhs, w = lhsIsX ? c->rhs : c->lhs;
+  AffineMap xMap = lhsIsX ? c->lhsMap : c->rhsMap;
+  AffineMap wMap = lhsIsX ? c->rhsMap : c->lhsMap;
+  int64_t kLoop = c->k[0], nLoop = c->n[0];
+  r.inFeatures = c->loops[kLoop];
+  r.totalWidth = c->loops[nLoop];
+  // X read row-major as [rows..., D].
+  FailureOr<Layout> xv = traceLayout(x).read(xMap, c->loops);
+  if (failed(xv))
+    return failure();
+  SmallVector<int64_t> keep(c->m);
+  keep.push_back(kLoop);
+  FailureOr<Layout> xp = xv->project(keep);
+  int64_t rows = product(c->loops, c->m);
+  FailureOr<Layout> xRows = succeeded(xp) ? xp->reshape({rows, r.inFeatures})
+                                          : FailureOr<Layout>(failure());
+  if (failed(xRows) ||
+      !xRows->isEquivalent(Layout::rowMajor(xv->getBase(),
+                                            {rows, r.inFeatures})))
+    return failure();
+  r.input = xv->getBase();
+  // W is [D, N] or [N, D] (possibly with unit batch dims).
+  auto wType = cast<RankedTensorType>(w.getType());
+  SmallVector<int64_t> wDims;
+  for (AffineExpr e : wMap.getResults())
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      if (c->loops[d.getPosition()] != 1 || d.getPosition() == kLoop ||
+          d.getPosition() == nLoop)
+        wDims.push_back(d.getPosition());
+  if (wDims.size() != 2 || wType.getNumElements() != r.inFeatures * r.totalWidth)
+    return failure();
+  if (wDims[0] == kLoop && wDims[1] == nLoop)
+    r.weightTransposed = false;
+  else if (wDims[0] == nLoop && wDims[1] == kLoop)
+    r.weightTransposed = true;
+  else
+    return failure();
+  r.weight = w;
+  // Rows of P must be the input's rows: P is [rows, N] row-major.
+  auto pType = cast<RankedTensorType>(p.getType());
+  if (pType.getNumElements() != rows * r.totalWidth ||
+      pType.getShape().back() != r.totalWidth)
+    return failure();
+  return r;
+}
+
+FailureOr<RoleSource> Matcher::matchRole(const Layout &view, int64_t seq,
+                                         int64_t heads, int64_t headDim,
+                                         int64_t &kvHeads, StringRef role) {
+  Value p = view.getBase();
+  auto pType = cast<RankedTensorType>(p.getType());
+  int64_t width = pType.getShape().back();
+  int64_t rowsNeeded = m.batch * seq;
+  if (pType.getNumElements() != rowsNeeded * width)
+    return fail(llvm::formatv("{0}: its source has {1} elements, not B·L·N",
+                              role, pType.getNumElements()));
+  // Try every grouping g of query heads per source head.
+  for (int64_t g = 1; g <= heads; ++g) {
+    if (heads % g != 0)
+      continue;
+    int64_t srcHeads = heads / g;
+    int64_t off = view.getOffset();
+    if (off % width + srcHeads * headDim > width)
+      continue;
+    Layout want(p,
+                Dims{{{m.batch, seq * width}, {srcHeads, headDim}, {g, 0}},
+                     {{seq, width}},
+                     {{headDim, 1}}},
+                off);
+    FailureOr<Layout> wantFlat = want.reshape({m.batch * heads, seq, headDim});
+    if (failed(wantFlat) || !view.isEquivalent(*wantFlat))
+      continue;
+    kvHeads = srcHeads;
+    FailureOr<RoleSource> proj = matchProjection(p);
+    RoleSource r;
+    if (succeeded(proj)) {
+      r = *proj;
+    } else {
+      // The input itself, split into heads.
+      if (off != 0 || width != srcHeads * headDim)
+        return fail(llvm::formatv("{0}: a slice of a value that is not a "
+                                  "projection",
+                                  role));
+      r.identity = true;
+      r.input = p;
+    }
+    r.colOffset = off % width;
+    r.width = srcHeads * headDim;
+    return r;
+  }
+  LLVM_DEBUG(llvm::dbgs() << "[qkvtie-raise] " << role
+                          << " view: " << view.str() << "\n");
+  return fail(llvm::formatv("{0} is not a head split of one [B·L, N] tensor",
+                            role));
+}
+
+LogicalResult Matcher::matchRopeTables(const Rope &rope, const Layout &x,
+                                       int64_t seq, StringRef role) {
+  // In the rope site's space: the rotated axis must be e (stride 1 in the
+  // projection) and the tables may vary along s and e only.
+  auto axisView = x.normalized().getDims()[rope.axis];
+  if (axisView.size() != 1 || axisView[0].stride != 1)
+    return fail(role + Twine(": RoPE does not rotate the head dimension"));
+  auto pType = cast<RankedTensorType>(x.getBase().getType());
+  int64_t width = pType.getShape().back();
+  int64_t seqDim = -1;
+  for (int64_t i = 0; i < x.getRank(); ++i) {
+    auto dv = x.normalized().getDims()[i];
+    if (dv.size() == 1 && dv[0].stride == width && dv[0].size == seq)
+      seqDim = i;
+  }
+  if (seqDim < 0 && seq != 1)
+    return fail(role + Twine(": cannot find the position axis under RoPE"));
+  Value tables[2];
+  for (int t = 0; t < 2; ++t) {
+    const Elementwise::Operand &o = t ? rope.sin : rope.cos;
+    auto type = cast<RankedTensorType>(o.tensor.getType());
+    SmallVector<int64_t> used;
+    for (auto [i, e] : llvm::enumerate(o.map.getResults())) {
+      if (auto d = dyn_cast<AffineDimExpr>(e)) {
+        used.push_back(d.getPosition());
+        continue;
+      }
+      if (type.getDimSize(i) != 1)
+        return fail(role + Twine(": RoPE table read at a constant index"));
+    }
+    SmallVector<int64_t> want = {seqDim, rope.axis};
+    if (used != ArrayRef<int64_t>(want))
+      return fail(role + Twine(": RoPE tables are not indexed by (position, "
+                               "head element)"));
+    tables[t] = o.tensor;
+  }
+  m.ropeCos = tables[0];
+  m.ropeSin = tables[1];
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Rewrite
+//===----------------------------------------------------------------------===//
+
+/// `v` with the same elements in `shape` (row-major).
+Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.getShape() == shape)
+    return v;
+  if (t.getRank() != 1) {
+    ReassociationIndices all;
+    for (int64_t i = 0; i < t.getRank(); ++i)
+      all.push_back(i);
+    v = tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({t.getNumElements()}, t.getElementType()),
+        v, ArrayRef<ReassociationIndices>{all});
+  }
+  if (shape.size() == 1)
+    return v;
+  ReassociationIndices all;
+  for (int64_t i = 0, e = shape.size(); i < e; ++i)
+    all.push_back(i);
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, t.getElementType()), v,
+      ArrayRef<ReassociationIndices>{all});
+}
+
+/// Columns [off, off + width) of a [D, Ntot] weight (or [Ntot] bias).
+Value sliceColumns(OpBuilder &b, Location loc, Value v, int64_t off,
+                   int64_t width) {
+  auto t = cast<RankedTensorType>(v.getType());
+  int64_t n = t.getShape().back();
+  if (off == 0 && width == n)
+    return v;
+  SmallVector<int64_t> offsets(t.getRank(), 0), sizes(t.getShape()),
+      strides(t.getRank(), 1);
+  offsets.back() = off;
+  sizes.back() = width;
+  MLIRContext *ctx = b.getContext();
+  return tensor::ExtractSliceOp::create(
+      b, loc, v, getAsIndexOpFoldResult(ctx, offsets),
+      getAsIndexOpFoldResult(ctx, sizes), getAsIndexOpFoldResult(ctx, strides));
+}
+
+LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter) {
+  Operation *at = m.replaced.getDefiningOp();
+  rewriter.setInsertionPoint(at);
+  Location loc = m.anchor->getLoc();
+  auto input = [&](const RoleSource &r, int64_t seq) {
+    int64_t features = r.identity ? r.width : r.inFeatures;
+    return reshapeTo(rewriter, loc, r.input, {m.batch, seq, features});
+  };
+  Value xq = input(m.q, m.seqQ);
+  Value xkv = input(m.k, m.seqKV);
+  if (input(m.v, m.seqKV) != xkv)
+    return failure();
+
+  SmallVector<Value> weights, biases;
+  SmallVector<bool> hasBias;
+  auto slot = [&](const RoleSource &r) -> int64_t {
+    if (r.identity)
+      return TiesAttr::kIdentity;
+    Value w = r.weight;
+    if (r.weightTransposed) {
+      Value wt = reshapeTo(rewriter, loc, w, {r.totalWidth, r.inFeatures});
+      auto type = RankedTensorType::get({r.inFeatures, r.totalWidth}, m.elt);
+      Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                           m.elt);
+      w = linalg::TransposeOp::create(rewriter, loc, wt, init,
+                                      ArrayRef<int64_t>{1, 0})
+              .getResult()[0];
+    } else {
+      w = reshapeTo(rewriter, loc, w, {r.inFeatures, r.totalWidth});
+    }
+    weights.push_back(sliceColumns(rewriter, loc, w, r.colOffset, r.width));
+    hasBias.push_back(static_cast<bool>(r.bias));
+    if (r.bias) {
+      Value b = reshapeTo(rewriter, loc, r.bias, {r.totalWidth});
+      biases.push_back(sliceColumns(rewriter, loc, b, r.colOffset, r.width));
+    }
+    return weights.size() - 1;
+  };
+  int64_t qs = slot(m.q), ks = slot(m.k), vs = slot(m.v);
+  MLIRContext *ctx = rewriter.getContext();
+  Value cos, sin;
+  if (m.ropeCos) {
+    int64_t rows = cast<RankedTensorType>(m.ropeCos.getType()).getNumElements() /
+                   m.d;
+    cos = reshapeTo(rewriter, loc, m.ropeCos, {rows, m.d});
+    sin = reshapeTo(rewriter, loc, m.ropeSin, {rows, m.d});
+  }
+  auto resultType =
+      RankedTensorType::get({m.batch, m.seqQ, m.hq * m.dv}, m.elt);
+  auto op = AttentionOp::create(
+      rewriter, loc, resultType, xq, xkv, weights, biases, m.mask, cos, sin,
+      /*out_weight=*/Value(), /*out_bias=*/Value(),
+      TiesAttr::get(ctx, qs, ks, vs), rewriter.getI64IntegerAttr(m.hq),
+      rewriter.getI64IntegerAttr(m.hkv), rewriter.getI64IntegerAttr(m.d),
+      rewriter.getF64FloatAttr(m.scale), MaskKindAttr::get(ctx, m.maskKind),
+      rewriter.getDenseBoolArrayAttr(hasBias));
+  if (failed(mlir::verify(op))) {
+    rewriter.eraseOp(op);
+    return failure();
+  }
+  auto replacedType = cast<RankedTensorType>(m.replaced.getType());
+  rewriter.replaceAllUsesWith(
+      m.replaced, reshapeTo(rewriter, loc, op, replacedType.getShape()));
+  return success();
+}
+
+struct RaiseAttentionPass
+    : public qkvtie::impl::QKVTieRaiseAttentionBase<RaiseAttentionPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<Operation *> candidates;
+    getOperation()->walk([&](Operation *op) {
+      if (op->getNumResults() == 1 &&
+          isa<RankedTensorType>(op->getResult(0).getType()) &&
+          succeeded(getContraction(op->getResult(0))))
+        candidates.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    DenseSet<Operation *> erased;
+    for (Operation *op : candidates) {
+      if (erased.contains(op))
+        continue;
+      Matcher matcher(op);
+      FailureOr<AttentionMatch> m = matcher.match();
+      if (failed(m)) {
+        if (remarks && matcher.nearMiss)
+          op->emitRemark("qkvtie-raise: not raised: ") << matcher.reason;
+        continue;
+      }
+      // The boolean fill must be the element type's lowest finite value,
+      // which is what the op's boolean mask uses.
+      Operation *replacedOp = m->replaced.getDefiningOp();
+      if (failed(rewrite(*m, rewriter))) {
+        if (remarks)
+          op->emitRemark("qkvtie-raise: matched but the op would not verify");
+        continue;
+      }
+      // Erase what only fed the replaced value.
+      SmallVector<Operation *> worklist = {replacedOp};
+      while (!worklist.empty()) {
+        Operation *dead = worklist.pop_back_val();
+        if (erased.contains(dead) || !isOpTriviallyDead(dead))
+          continue;
+        for (Value operand : dead->getOperands())
+          if (Operation *def = operand.getDefiningOp())
+            worklist.push_back(def);
+        erased.insert(dead);
+        rewriter.eraseOp(dead);
+      }
+    }
+  }
+};
+
+} // namespace
