@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
@@ -361,6 +362,32 @@ static Layout traceLayoutImpl(Value v, int depth) {
     if (failed(map))
       return self;
     return viaRead(g.getDpsInputs()[0], *map);
+  }
+  if (auto t = dyn_cast<tosa::TileOp>(op)) {
+    // Each repeat is an outer sub-dim of stride 0.
+    SmallVector<int64_t> multiples;
+    if (!hasStaticShape(t.getInput1()) ||
+        !tosa::getConstShapeValues(t.getMultiples().getDefiningOp(), multiples))
+      return self;
+    Layout in = traceLayoutImpl(t.getInput1(), depth + 1);
+    SmallVector<Layout::Dim> dims;
+    for (auto [i, d] : llvm::enumerate(in.getDims())) {
+      Layout::Dim dim = {SubDim{multiples[i], 0}};
+      dim.append(d.begin(), d.end());
+      dims.push_back(dim);
+    }
+    return Layout(in.getBase(), std::move(dims), in.getOffset());
+  }
+  if (auto s = dyn_cast<tosa::SliceOp>(op)) {
+    SmallVector<int64_t> start, size;
+    if (!hasStaticShape(s.getInput1()) ||
+        !tosa::getConstShapeValues(s.getStart().getDefiningOp(), start) ||
+        !tosa::getConstShapeValues(s.getSize().getDefiningOp(), size))
+      return self;
+    FailureOr<Layout> l =
+        traceLayoutImpl(s.getInput1(), depth + 1)
+            .slice(start, size, SmallVector<int64_t>(start.size(), 1));
+    return succeeded(l) ? *l : self;
   }
   if (auto s = dyn_cast<tensor::ExtractSliceOp>(op)) {
     if (!hasStaticShape(s.getSource()) || s.getSourceType().getRank() == 0 ||

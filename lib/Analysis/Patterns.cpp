@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 
@@ -85,9 +86,8 @@ FailureOr<Contraction> mlir::qkvtie::getContraction(Value result) {
   c.op = op;
   c.result = result;
   if (auto lop = dyn_cast<linalg::LinalgOp>(op)) {
-    if (!linalg::isaContractionOpInterface(lop) ||
-        lop.getNumDpsInputs() != 2 || lop.getNumDpsInits() != 1 ||
-        !lop.hasPureTensorSemantics())
+    if (!linalg::isaContractionOpInterface(lop) || lop.getNumDpsInputs() != 2 ||
+        lop.getNumDpsInits() != 1 || !lop.hasPureTensorSemantics())
       return failure();
     SmallVector<AffineMap> maps = lop.getIndexingMapsArray();
     if (!llvm::all_of(maps,
@@ -197,9 +197,10 @@ FailureOr<Elementwise> mlir::qkvtie::getElementwise(Value v) {
   }
 
   ew.kind = kindOf(op);
-  if (ew.kind == Elementwise::Other || op->getDialect()->getNamespace() != "tosa")
+  if (ew.kind == Elementwise::Other ||
+      op->getDialect()->getNamespace() != "tosa")
     return failure();
-  unsigned numData = isa<tosa::MulOp>(op) ? 2
+  unsigned numData = isa<tosa::MulOp>(op)      ? 2
                      : isa<tosa::NegateOp>(op) ? 1
                                                : op->getNumOperands();
   for (Value operand : op->getOperands().take_front(numData)) {
@@ -385,8 +386,7 @@ FailureOr<Softmax> mlir::qkvtie::matchSoftmax(Value v, std::string &why) {
     return why = "the numerator is not an exponential", failure();
   FailureOr<Elementwise> shifted = getElementwise(exp->operands[0].tensor);
   if (failed(shifted) || shifted->kind != Elementwise::Sub ||
-      !isIdentityTensor(shifted->operands[0]) ||
-      !shifted->operands[1].tensor)
+      !isIdentityTensor(shifted->operands[0]) || !shifted->operands[1].tensor)
     return why = "the exponential's argument is not x - max(x)", failure();
   Value x = shifted->operands[0].tensor;
   Value maxRead = shifted->operands[1].tensor;
@@ -395,8 +395,7 @@ FailureOr<Softmax> mlir::qkvtie::matchSoftmax(Value v, std::string &why) {
   if (failed(max) || max->kind != Reduction::Max || max->input != x ||
       !readsReductionBack(maxRead, shifted->operands[1].map, shifted->shape,
                           maxBase, *max))
-    return why = "the subtracted value is not max(x) along one axis",
-           failure();
+    return why = "the subtracted value is not max(x) along one axis", failure();
   if (max->axis != total->axis)
     return why = "max and sum reduce different axes", failure();
 
@@ -418,6 +417,16 @@ FailureOr<Softmax> mlir::qkvtie::matchSoftmax(Value v, std::string &why) {
         bool sawAnd = false;
         g.getRegion().walk([&](arith::AndIOp) { sawAnd = true; });
         ok = sawNegInfCompare && sawAnd;
+      }
+    }
+    if (auto all = fixupCond.getDefiningOp<tosa::ReduceAllOp>()) {
+      auto eq = all.getInput().getDefiningOp<tosa::EqualOp>();
+      if (eq && static_cast<int64_t>(all.getAxis()) == max->axis) {
+        Value lhs = eq.getInput1(), rhs = eq.getInput2();
+        if (auto c = lhs.getDefiningOp<tosa::CastOp>())
+          lhs = c.getInput();
+        std::optional<double> inf = getSplatValue(rhs);
+        ok = lhs == x && inf && std::isinf(*inf) && *inf < 0;
       }
     }
     if (!ok)
@@ -448,9 +457,21 @@ static Value matchNegation(Value v) {
 
 /// A slice of `src` along `axis` from `start` of `size`, whole elsewhere.
 static Value matchHalf(Value v, int64_t axis, int64_t start, int64_t size) {
+  if (auto ts = v.getDefiningOp<tosa::SliceOp>()) {
+    SmallVector<int64_t> starts, sizes;
+    auto srcType = cast<RankedTensorType>(ts.getInput1().getType());
+    if (!tosa::getConstShapeValues(ts.getStart().getDefiningOp(), starts) ||
+        !tosa::getConstShapeValues(ts.getSize().getDefiningOp(), sizes))
+      return {};
+    for (int64_t i = 0, e = srcType.getRank(); i < e; ++i)
+      if (i == axis ? (starts[i] != start || sizes[i] != size)
+                    : (starts[i] != 0 || sizes[i] != srcType.getDimSize(i)))
+        return {};
+    return ts.getInput1();
+  }
   auto s = v.getDefiningOp<tensor::ExtractSliceOp>();
-  if (!s || !s.hasUnitStride() || s.getSourceType().getRank() !=
-                                      s.getResultType().getRank())
+  if (!s || !s.hasUnitStride() ||
+      s.getSourceType().getRank() != s.getResultType().getRank())
     return {};
   for (int64_t i = 0, e = s.getSourceType().getRank(); i < e; ++i) {
     int64_t off = s.getStaticOffsets()[i], sz = s.getStaticSizes()[i];
@@ -463,18 +484,24 @@ static Value matchHalf(Value v, int64_t axis, int64_t start, int64_t size) {
 
 /// concat(-x[..., d/2:], x[..., :d/2]) along the last axis: returns x.
 static Value matchRotateHalf(Value v, int64_t &axis) {
-  auto cat = v.getDefiningOp<tensor::ConcatOp>();
-  if (!cat || cat.getInputs().size() != 2)
+  SmallVector<Value> inputs;
+  if (auto cat = v.getDefiningOp<tensor::ConcatOp>()) {
+    axis = cat.getDim();
+    inputs.append(cat.getInputs().begin(), cat.getInputs().end());
+  } else if (auto cat = v.getDefiningOp<tosa::ConcatOp>()) {
+    axis = cat.getAxis();
+    inputs.append(cat.getInput1().begin(), cat.getInput1().end());
+  }
+  if (inputs.size() != 2)
     return {};
-  axis = cat.getDim();
-  int64_t d = cat.getResultType().getDimSize(axis);
+  int64_t d = cast<RankedTensorType>(v.getType()).getDimSize(axis);
   if (d % 2 != 0)
     return {};
-  Value neg = matchNegation(cat.getInputs()[0]);
+  Value neg = matchNegation(inputs[0]);
   if (!neg)
     return {};
   Value upper = matchHalf(neg, axis, d / 2, d / 2);
-  Value lower = matchHalf(cat.getInputs()[1], axis, 0, d / 2);
+  Value lower = matchHalf(inputs[1], axis, 0, d / 2);
   if (!upper || upper != lower)
     return {};
   return upper;

@@ -18,13 +18,16 @@ void mlir::qkvtie::registerQKVTieDialects(DialectRegistry &registry) {
 /// public function so the result links into a shared library callable from
 /// C or Python. Uses the reference decomposition.
 static const char kLowerToLLVM[] =
+    "func.func(tosa-optional-decompositions,tosa-make-broadcastable,"
+    "tosa-to-linalg-named,tosa-to-linalg,tosa-to-tensor,tosa-to-arith),"
     "qkvtie-decompose,"
     "func.func(llvm-request-c-wrappers),"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,convert-linalg-to-loops,"
     "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-    "convert-to-llvm,reconcile-unrealized-casts";
+    "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
+    "reconcile-unrealized-casts";
 
 void mlir::qkvtie::registerQKVTiePasses() {
   registerQKVTieTransformsPasses();

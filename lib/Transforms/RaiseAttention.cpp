@@ -92,8 +92,8 @@ private:
                                   int64_t &kvHeads, StringRef role);
   FailureOr<RoleSource> matchProjection(Value p);
   LogicalResult matchScoresChain(Value x, ArrayRef<int64_t> xShape);
-  LogicalResult matchRopeTables(const Rope &rope, const Layout &x,
-                                int64_t seq, StringRef role);
+  LogicalResult matchRopeTables(const Rope &rope, const Layout &x, int64_t seq,
+                                StringRef role);
 
   Operation *anchor;
   AttentionMatch m;
@@ -107,8 +107,8 @@ private:
 
 /// [batch loops..., x, y] of `l`, flattened to [B·H, X, Y]: the canonical
 /// role order used for comparisons.
-FailureOr<Layout> canonical(const Layout &l, ArrayRef<int64_t> batch,
-                            int64_t x, int64_t y, ArrayRef<int64_t> shape) {
+FailureOr<Layout> canonical(const Layout &l, ArrayRef<int64_t> batch, int64_t x,
+                            int64_t y, ArrayRef<int64_t> shape) {
   SmallVector<int64_t> keep(batch);
   keep.push_back(x);
   keep.push_back(y);
@@ -127,7 +127,6 @@ int64_t product(ArrayRef<int64_t> loops, ArrayRef<int64_t> dims) {
 
 FailureOr<AttentionMatch> Matcher::match() {
   // 1. P·V with P from a softmax.
-  nearMiss = getenv("QKVTIE_DEBUG_ALL") != nullptr;
   FailureOr<Contraction> pv = getContraction(anchor->getResult(0));
   if (failed(pv) || pv->k.size() != 1 || !pv->zeroInit)
     return fail("not a single-reduction contraction with a zero init");
@@ -174,9 +173,9 @@ FailureOr<AttentionMatch> Matcher::match() {
   Value smOut = traceLayout(pOperand).getBase();
   FailureOr<Layout> pView = traceLayout(pOperand).read(pMap, pv->loops);
   SmallVector<int64_t> canon = {bh, m.seqQ, m.seqKV};
-  FailureOr<Layout> pCanon =
-      succeeded(pView) ? canonical(*pView, pv->batch, pvS, pvT, canon)
-                       : FailureOr<Layout>(failure());
+  FailureOr<Layout> pCanon = succeeded(pView)
+                                 ? canonical(*pView, pv->batch, pvS, pvT, canon)
+                                 : FailureOr<Layout>(failure());
   FailureOr<Layout> xCanon = Layout::rowMajor(smOut, xShape).reshape(canon);
   if (failed(pCanon) || failed(xCanon) || !pCanon->isEquivalent(*xCanon))
     return fail("P·V does not read the softmax as [batch·heads, S, T] with "
@@ -190,10 +189,11 @@ FailureOr<AttentionMatch> Matcher::match() {
   m.d = sc.loops[scE];
   m.hq = 0;
   // B comes from the query's input: known after matching Q; H = BH / B.
-  ScaledLayout qTrace = traceScaled(sc.lhsMap.isFunctionOfDim(scS) ? sc.lhs
-                                                                   : sc.rhs);
+  ScaledLayout qTrace =
+      traceScaled(sc.lhsMap.isFunctionOfDim(scS) ? sc.lhs : sc.rhs);
   bool qIsLhs = sc.lhsMap.isFunctionOfDim(scS);
-  Value qOperand = qIsLhs ? sc.lhs : sc.rhs, kOperand = qIsLhs ? sc.rhs : sc.lhs;
+  Value qOperand = qIsLhs ? sc.lhs : sc.rhs,
+        kOperand = qIsLhs ? sc.rhs : sc.lhs;
   AffineMap qMap = qIsLhs ? sc.lhsMap : sc.rhsMap;
   AffineMap kMap = qIsLhs ? sc.rhsMap : sc.lhsMap;
   (void)qOperand;
@@ -240,8 +240,8 @@ FailureOr<AttentionMatch> Matcher::match() {
                                    sc.loops, sc.batch, scS, scE, m.seqQ, m.d);
   FailureOr<Traced> kt = traceRole(qIsLhs ? sc.rhs : sc.lhs, kMap, sc.loops,
                                    sc.batch, scT, scE, m.seqKV, m.d);
-  FailureOr<Traced> vt = traceRole(vOperand, vMap, pv->loops, pv->batch, pvT,
-                                   pvE, m.seqKV, m.dv);
+  FailureOr<Traced> vt =
+      traceRole(vOperand, vMap, pv->loops, pv->batch, pvT, pvE, m.seqKV, m.dv);
   (void)qTrace;
   if (failed(qt) || failed(kt) || failed(vt))
     return fail("Q, K or V is not a view of one tensor");
@@ -263,8 +263,7 @@ FailureOr<AttentionMatch> Matcher::match() {
   m.hq = bh / m.batch;
 
   int64_t hkvK = 0, hkvV = 0, unused = 0;
-  FailureOr<RoleSource> q =
-      matchRole(qt->view, m.seqQ, m.hq, m.d, unused, "q");
+  FailureOr<RoleSource> q = matchRole(qt->view, m.seqQ, m.hq, m.d, unused, "q");
   if (failed(q))
     return failure();
   if (unused != m.hq)
@@ -272,8 +271,7 @@ FailureOr<AttentionMatch> Matcher::match() {
   FailureOr<RoleSource> k = matchRole(kt->view, m.seqKV, m.hq, m.d, hkvK, "k");
   if (failed(k))
     return failure();
-  FailureOr<RoleSource> v =
-      matchRole(vt->view, m.seqKV, m.hq, m.dv, hkvV, "v");
+  FailureOr<RoleSource> v = matchRole(vt->view, m.seqKV, m.hq, m.dv, hkvV, "v");
   if (failed(v))
     return failure();
   if (hkvK != hkvV)
@@ -310,8 +308,7 @@ FailureOr<AttentionMatch> Matcher::match() {
   while (true) {
     Layout l = traceLayout(cur);
     FailureOr<Layout> asRoles = l.reshape({m.batch, m.seqQ, m.hq, m.dv});
-    if (l.getBase() == o && succeeded(asRoles) &&
-        asRoles->isEquivalent(merged))
+    if (l.getBase() == o && succeeded(asRoles) && asRoles->isEquivalent(merged))
       m.replaced = cur;
     if (!cur.hasOneUse())
       break;
@@ -355,8 +352,8 @@ LogicalResult Matcher::matchScoresChain(Value x, ArrayRef<int64_t> xShape) {
       int side = -1;
       for (int j = 0; j < 2; ++j)
         if (identityTensor(ops[j]) &&
-            succeeded(getContraction(
-                traceScaled(ops[j].tensor).layout.getBase())))
+            succeeded(
+                getContraction(traceScaled(ops[j].tensor).layout.getBase())))
           side = j;
       if (side < 0)
         break;
@@ -443,27 +440,29 @@ FailureOr<RoleSource> Matcher::matchProjection(Value p) {
       add->operands.size() == 2) {
     for (int i = 0; i < 2; ++i) {
       const auto &a = add->operands[i], &b = add->operands[1 - i];
-      if (!a.tensor || !a.map.isIdentity() || !b.tensor ||
-          failed(getContraction(a.tensor)))
+      if (!a.tensor || !a.map.isIdentity() || !b.tensor)
+        continue;
+      // The product, possibly reshaped (TOSA adds the bias to a 2-D view).
+      Layout al = traceLayout(a.tensor);
+      if (!al.getBase() || failed(getContraction(al.getBase())) ||
+          !al.isEquivalent(Layout::rowMajor(al.getBase(), add->shape)))
         continue;
       // The bias varies along the last (feature) dim only.
       Layout bl = traceLayout(b.tensor);
       FailureOr<Layout> read = bl.read(b.map, add->shape);
       int64_t rank = add->shape.size();
-      FailureOr<Layout> biasView = Layout::rowMajor(bl.getBase(),
-                                                    {add->shape.back()})
-                                       .read(AffineMap::get(rank, 0,
-                                                            {getAffineDimExpr(
-                                                                rank - 1,
-                                                                p.getContext())},
-                                                            p.getContext()),
-                                             add->shape);
+      FailureOr<Layout> biasView =
+          Layout::rowMajor(bl.getBase(), {add->shape.back()})
+              .read(AffineMap::get(rank, 0,
+                                   {getAffineDimExpr(rank - 1, p.getContext())},
+                                   p.getContext()),
+                    add->shape);
       auto baseType = cast<RankedTensorType>(bl.getBase().getType());
       if (succeeded(read) && succeeded(biasView) &&
           baseType.getNumElements() == add->shape.back() &&
           read->isEquivalent(*biasView)) {
         r.bias = bl.getBase();
-        mm = a.tensor;
+        mm = al.getBase();
         break;
       }
     }
@@ -482,11 +481,12 @@ FailureOr<RoleSource> Matcher::matchProjection(Value p) {
     auto baseType = cast<RankedTensorType>(il.getBase().getType());
     int64_t n = c->loops[c->n[0]];
     FailureOr<Layout> outView = il.read(c->outMap, c->loops);
-    FailureOr<Layout> want = Layout::rowMajor(il.getBase(), {n}).read(
-        AffineMap::get(c->loops.size(), 0,
-                       {getAffineDimExpr(c->n[0], p.getContext())},
-                       p.getContext()),
-        c->loops);
+    FailureOr<Layout> want =
+        Layout::rowMajor(il.getBase(), {n})
+            .read(AffineMap::get(c->loops.size(), 0,
+                                 {getAffineDimExpr(c->n[0], p.getContext())},
+                                 p.getContext()),
+                  c->loops);
     if (baseType.getNumElements() != n || failed(outView) || failed(want) ||
         !outView->isEquivalent(*want))
       return failure();
@@ -510,9 +510,8 @@ FailureOr<RoleSource> Matcher::matchProjection(Value p) {
   int64_t rows = product(c->loops, c->m);
   FailureOr<Layout> xRows = succeeded(xp) ? xp->reshape({rows, r.inFeatures})
                                           : FailureOr<Layout>(failure());
-  if (failed(xRows) ||
-      !xRows->isEquivalent(Layout::rowMajor(xv->getBase(),
-                                            {rows, r.inFeatures})))
+  if (failed(xRows) || !xRows->isEquivalent(Layout::rowMajor(
+                           xv->getBase(), {rows, r.inFeatures})))
     return failure();
   r.input = xv->getBase();
   // W is [D, N] or [N, D] (possibly with unit batch dims).
@@ -523,7 +522,8 @@ FailureOr<RoleSource> Matcher::matchProjection(Value p) {
       if (c->loops[d.getPosition()] != 1 || d.getPosition() == kLoop ||
           d.getPosition() == nLoop)
         wDims.push_back(d.getPosition());
-  if (wDims.size() != 2 || wType.getNumElements() != r.inFeatures * r.totalWidth)
+  if (wDims.size() != 2 ||
+      wType.getNumElements() != r.inFeatures * r.totalWidth)
     return failure();
   if (wDims[0] == kLoop && wDims[1] == nLoop)
     r.weightTransposed = false;
@@ -586,8 +586,8 @@ FailureOr<RoleSource> Matcher::matchRole(const Layout &view, int64_t seq,
   }
   LLVM_DEBUG(llvm::dbgs() << "[qkvtie-raise] " << role
                           << " view: " << view.str() << "\n");
-  return fail(llvm::formatv("{0} is not a head split of one [B·L, N] tensor",
-                            role));
+  return fail(
+      llvm::formatv("{0} is not a head split of one [B·L, N] tensor", role));
 }
 
 LogicalResult Matcher::matchRopeTables(const Rope &rope, const Layout &x,
@@ -612,13 +612,14 @@ LogicalResult Matcher::matchRopeTables(const Rope &rope, const Layout &x,
     const Elementwise::Operand &o = t ? rope.sin : rope.cos;
     auto type = cast<RankedTensorType>(o.tensor.getType());
     SmallVector<int64_t> used;
+    // Unit dims of the table (batch, heads) select nothing.
     for (auto [i, e] : llvm::enumerate(o.map.getResults())) {
-      if (auto d = dyn_cast<AffineDimExpr>(e)) {
-        used.push_back(d.getPosition());
+      if (type.getDimSize(i) == 1)
         continue;
-      }
-      if (type.getDimSize(i) != 1)
+      auto d = dyn_cast<AffineDimExpr>(e);
+      if (!d)
         return fail(role + Twine(": RoPE table read at a constant index"));
+      used.push_back(d.getPosition());
     }
     SmallVector<int64_t> want = {seqDim, rope.axis};
     if (used != ArrayRef<int64_t>(want))
@@ -697,8 +698,8 @@ LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter) {
     if (r.weightTransposed) {
       Value wt = reshapeTo(rewriter, loc, w, {r.totalWidth, r.inFeatures});
       auto type = RankedTensorType::get({r.inFeatures, r.totalWidth}, m.elt);
-      Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                           m.elt);
+      Value init =
+          tensor::EmptyOp::create(rewriter, loc, type.getShape(), m.elt);
       w = linalg::TransposeOp::create(rewriter, loc, wt, init,
                                       ArrayRef<int64_t>{1, 0})
               .getResult()[0];
@@ -717,8 +718,8 @@ LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter) {
   MLIRContext *ctx = rewriter.getContext();
   Value cos, sin;
   if (m.ropeCos) {
-    int64_t rows = cast<RankedTensorType>(m.ropeCos.getType()).getNumElements() /
-                   m.d;
+    int64_t rows =
+        cast<RankedTensorType>(m.ropeCos.getType()).getNumElements() / m.d;
     cos = reshapeTo(rewriter, loc, m.ropeCos, {rows, m.d});
     sin = reshapeTo(rewriter, loc, m.ropeSin, {rows, m.d});
   }

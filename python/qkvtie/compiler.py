@@ -123,6 +123,9 @@ def compile_file(path, passes=(), out_dir=None, opt_args=()):
     _run([find_tool("mlir-translate"), "--mlir-to-llvmir", str(llvm_mlir),
           "-o", str(ll)])
     so = out_dir / f"lib{stem}.so"
+    # The lowered code calls MLIR's runtime helpers (memrefCopy, ...).
+    runtime_dir = LLVM_BIN.parent / "lib"
     _run([find_tool("clang"), "-O2", "-shared", "-fPIC", "-Wno-override-module",
-          str(ll), "-o", str(so)])
+          str(ll), "-o", str(so), f"-L{runtime_dir}", f"-Wl,-rpath,{runtime_dir}",
+          "-lmlir_c_runner_utils", "-lm"])
     return Library(so, signatures)
