@@ -24,6 +24,15 @@ std::optional<double> mlir::qkvtie::getSplatValue(Value v) {
   if (!matchPattern(v, m_Constant(&attr))) {
     if (auto fill = v.getDefiningOp<linalg::FillOp>())
       return getSplatValue(fill.getInputs()[0]);
+    // A fill written generically (--linalg-generalize-named-ops).
+    if (auto g = v.getDefiningOp<linalg::GenericOp>()) {
+      Block &body = g.getRegion().front();
+      auto arg = dyn_cast<BlockArgument>(body.getTerminator()->getOperand(
+          cast<OpResult>(v).getResultNumber()));
+      if (body.getOperations().size() == 1 && arg &&
+          arg.getArgNumber() < g.getNumDpsInputs())
+        return getSplatValue(g.getDpsInputs()[arg.getArgNumber()]);
+    }
     return std::nullopt;
   }
   if (auto f = dyn_cast<FloatAttr>(attr))

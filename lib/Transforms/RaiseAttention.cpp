@@ -67,7 +67,8 @@ struct AttentionMatch {
   double scale = 1.0;
   RoleSource q, k, v;
   MaskKind maskKind = MaskKind::none;
-  Value mask; // broadcastable to [B, H, S, T]
+  Value mask; // reshaped to maskShape, which broadcasts to [B, H, S, T]
+  SmallVector<int64_t> maskShape;
   Value ropeCos, ropeSin;
   Type elt;
 };
@@ -103,6 +104,9 @@ private:
   Value scoresY;
   Elementwise::Operand maskOperand;
   std::optional<double> boolFill;
+  SmallVector<int64_t> scoresShape;
+  LogicalResult resolveMask();
+  SmallVector<int64_t> maskShape;
 };
 
 /// [batch loops..., x, y] of `l`, flattened to [B·H, X, Y]: the canonical
@@ -253,14 +257,16 @@ FailureOr<AttentionMatch> Matcher::match() {
   if (std::abs(vt->scale - 1.0) > 0)
     return fail("V is scaled");
 
-  // The batch: from the query input's leading dimension.
-  FailureOr<RoleSource> qProj = matchProjection(qt->view.getBase());
-  Value qInput = succeeded(qProj) ? qProj->input : qt->view.getBase();
-  auto qInShape = cast<RankedTensorType>(qInput.getType()).getShape();
-  m.batch = qInShape.size() == 3 ? qInShape[0] : 1;
-  if (bh % m.batch != 0)
+  // The batch: Q's source holds B·S rows of its last dimension.
+  auto qSource = cast<RankedTensorType>(qt->view.getBase().getType());
+  int64_t rows = qSource.getNumElements() / qSource.getShape().back();
+  m.batch = rows / m.seqQ;
+  if (m.batch == 0 || rows % m.seqQ != 0 || bh % m.batch != 0)
     return fail("batch does not divide batch x heads");
   m.hq = bh / m.batch;
+
+  if (failed(resolveMask()))
+    return failure();
 
   int64_t hkvK = 0, hkvV = 0, unused = 0;
   FailureOr<RoleSource> q = matchRole(qt->view, m.seqQ, m.hq, m.d, unused, "q");
@@ -321,6 +327,7 @@ FailureOr<AttentionMatch> Matcher::match() {
   if (!m.replaced)
     return fail("the heads are never merged into [B, S, H·dv]");
   m.elt = cast<RankedTensorType>(m.replaced.getType()).getElementType();
+  m.maskShape = maskShape;
   m.anchor = anchor;
   return m;
 }
@@ -410,24 +417,55 @@ LogicalResult Matcher::matchScoresChain(Value x, ArrayRef<int64_t> xShape) {
   if (sc.loops[scS] != m.seqQ || sc.loops[scT] != m.seqKV)
     return fail("Q·Kᵀ and P·V disagree on S or T");
 
-  // The mask must broadcast to [B, H, S, T] as it is: read right-aligned,
-  // size-1 dims at index 0.
-  if (sawMask) {
-    Value mt = maskOperand.tensor;
-    auto type = cast<RankedTensorType>(mt.getType());
-    int64_t lead = xShape.size() - type.getRank();
-    bool aligned = lead >= 0 && xShape.size() == 4;
-    for (int64_t i = 0; aligned && i < type.getRank(); ++i) {
-      AffineExpr e = maskOperand.map.getResult(i);
-      auto dim = dyn_cast<AffineDimExpr>(e);
-      aligned = (dim && dim.getPosition() == lead + i) ||
-                (type.getDimSize(i) == 1 && isa<AffineConstantExpr>(e));
-    }
-    if (!aligned)
-      return fail("the mask is not read as a tensor broadcast to [B, H, S, T]");
-    m.mask = mt;
-  }
+  scoresShape.assign(xShape.begin(), xShape.end());
   scoresY = y;
+  return success();
+}
+
+/// The mask, read over the scores space, must be some [b|1, h|1, s|1, t|1]
+/// tensor broadcast to [B, H, S, T]: that is what the op takes.
+LogicalResult Matcher::resolveMask() {
+  if (m.maskKind == MaskKind::none)
+    return success();
+  Value mt = maskOperand.tensor;
+  SmallVector<int64_t> roles = {m.batch, m.hq, m.seqQ, m.seqKV};
+  FailureOr<Layout> read =
+      Layout::identity(mt).read(maskOperand.map, scoresShape);
+  FailureOr<Layout> byRole =
+      succeeded(read) ? read->reshape(roles) : FailureOr<Layout>(failure());
+  if (failed(byRole))
+    return fail("the mask is not a broadcast of [B, H, S, T] dims");
+  SmallVector<int64_t> shape;
+  SmallVector<AffineExpr> results;
+  MLIRContext *ctx = mt.getContext();
+  for (auto [i, dim] : llvm::enumerate(byRole->normalized().getDims())) {
+    bool broadcast = dim.empty() || (dim.size() == 1 && dim[0].stride == 0);
+    shape.push_back(broadcast ? 1 : roles[i]);
+    results.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                                : getAffineDimExpr(i, ctx));
+  }
+  FailureOr<Layout> want = Layout::rowMajor(mt, shape).read(
+      AffineMap::get(4, 0, results, ctx), roles);
+  if (failed(want) || !byRole->isEquivalent(*want))
+    return fail("the mask is not a broadcast of [B, H, S, T] dims");
+  if (m.maskKind == MaskKind::boolean) {
+    if (!cast<RankedTensorType>(mt.getType()).getElementType().isInteger(1))
+      return fail("the select condition is not a boolean tensor");
+    // where(mask, s, fill) is the op's boolean mask only if fill is the
+    // element type's lowest finite value.
+    double lowest =
+        APFloat::getLargest(
+            cast<FloatType>(
+                cast<RankedTensorType>(sc.result.getType()).getElementType())
+                .getFloatSemantics(),
+            /*Negative=*/true)
+            .convertToDouble();
+    if (!boolFill || *boolFill != lowest)
+      return fail("where(mask, scores, fill) with a fill other than the "
+                  "lowest finite value");
+  }
+  m.mask = mt;
+  maskShape = shape;
   return success();
 }
 
@@ -723,10 +761,13 @@ LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter) {
     cos = reshapeTo(rewriter, loc, m.ropeCos, {rows, m.d});
     sin = reshapeTo(rewriter, loc, m.ropeSin, {rows, m.d});
   }
+  Value mask;
+  if (m.mask)
+    mask = reshapeTo(rewriter, loc, m.mask, m.maskShape);
   auto resultType =
       RankedTensorType::get({m.batch, m.seqQ, m.hq * m.dv}, m.elt);
   auto op = AttentionOp::create(
-      rewriter, loc, resultType, xq, xkv, weights, biases, m.mask, cos, sin,
+      rewriter, loc, resultType, xq, xkv, weights, biases, mask, cos, sin,
       /*out_weight=*/Value(), /*out_bias=*/Value(),
       TiesAttr::get(ctx, qs, ks, vs), rewriter.getI64IntegerAttr(m.hq),
       rewriter.getI64IntegerAttr(m.hkv), rewriter.getI64IntegerAttr(m.d),
