@@ -2,6 +2,7 @@
 
 #include "qkvtie/Analysis/Layout.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -299,8 +300,15 @@ static FailureOr<AffineMap> copyMap(linalg::GenericOp op) {
     return failure();
   Block &body = op.getRegion().front();
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  if (body.getOperations().size() != 1 ||
-      yield.getOperand(0) != body.getArgument(0))
+  Value yielded = yield.getOperand(0);
+  // A float cast moves no element: frameworks store f16 results of f32
+  // accumulations and widen f16 scores for softmax. The op computes in f32
+  // throughout, so seeing through casts only drops intermediate roundings.
+  if (auto cast = yielded.getDefiningOp<arith::TruncFOp>())
+    yielded = cast.getIn();
+  else if (auto cast = yielded.getDefiningOp<arith::ExtFOp>())
+    yielded = cast.getIn();
+  if (body.getOperations().size() > 2 || yielded != body.getArgument(0))
     return failure();
   AffineMap out = op.getIndexingMapsArray()[1];
   if (!out.isPermutation())

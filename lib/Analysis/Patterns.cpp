@@ -20,6 +20,12 @@ using namespace mlir::qkvtie;
 std::optional<double> mlir::qkvtie::getSplatValue(Value v) {
   if (!v)
     return std::nullopt;
+  // A cast of a constant is that constant (in the wider of the two types;
+  // the raise compares values, not bits).
+  if (auto t = v.getDefiningOp<arith::TruncFOp>())
+    return getSplatValue(t.getIn());
+  if (auto e = v.getDefiningOp<arith::ExtFOp>())
+    return getSplatValue(e.getIn());
   Attribute attr;
   if (!matchPattern(v, m_Constant(&attr))) {
     if (auto fill = v.getDefiningOp<linalg::FillOp>())
@@ -174,11 +180,21 @@ FailureOr<Elementwise> mlir::qkvtie::getElementwise(Value v) {
         !g.getIndexingMapsArray().back().isIdentity())
       return failure();
     Block &body = g.getRegion().front();
-    if (body.getOperations().size() != 2)
+    Operation *innerOp = body.getTerminator()->getOperand(0).getDefiningOp();
+    if (!innerOp || innerOp->getBlock() != &body)
       return failure();
-    Operation &inner = body.front();
+    Operation &inner = *innerOp;
     ew.kind = kindOf(&inner);
     if (ew.kind == Elementwise::Other)
+      return failure();
+    // Besides the op, the body may only cast constants (torch-mlir writes
+    // `truncf %cst : f64 to f32` for a Python float).
+    unsigned constantCasts = 0;
+    for (Value operand : inner.getOperands())
+      if (Operation *def = operand.getDefiningOp())
+        if (def->getBlock() == &body && getSplatValue(operand))
+          ++constantCasts;
+    if (body.getOperations().size() != 2 + constantCasts)
       return failure();
     SmallVector<AffineMap> maps = g.getIndexingMapsArray();
     for (Value operand : inner.getOperands()) {
@@ -329,7 +345,8 @@ static bool isIdentityTensor(const Elementwise::Operand &o) {
   return o.tensor && o.map && o.map.isIdentity();
 }
 
-FailureOr<Softmax> mlir::qkvtie::matchSoftmax(Value v, std::string &why) {
+FailureOr<Softmax> mlir::qkvtie::matchSoftmax(Value v, std::string &why,
+                                             bool &partial) {
   if (auto sm = v.getDefiningOp<linalg::SoftmaxOp>())
     return Softmax{sm.getInput(), static_cast<int64_t>(sm.getDimension())};
 
@@ -380,6 +397,7 @@ FailureOr<Softmax> mlir::qkvtie::matchSoftmax(Value v, std::string &why) {
   }
   if (!e)
     return why = "no exp(x - max) / sum normalisation", failure();
+  partial = true;
 
   Value sumBase = traceLayout(sum).getBase();
   FailureOr<Reduction> total = getReduction(sumBase);

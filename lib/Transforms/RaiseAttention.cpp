@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -147,8 +148,10 @@ FailureOr<AttentionMatch> Matcher::match() {
     vMap = i ? pv->lhsMap : pv->rhsMap;
     Value smOut = traceLayout(pOperand).getBase();
     std::string attempt;
+    bool partial = false;
     if (smOut)
-      sm = matchSoftmax(smOut, attempt);
+      sm = matchSoftmax(smOut, attempt, partial);
+    nearMiss |= partial;
     why += (i ? "; " : "") + attempt;
     if (succeeded(sm)) {
       if ((i ? pv->n : pv->m).size() != 1 || (i ? pv->m : pv->n).size() != 1)
@@ -679,6 +682,14 @@ Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
   auto t = cast<RankedTensorType>(v.getType());
   if (t.getShape() == shape)
     return v;
+  auto target = RankedTensorType::get(shape, t.getElementType());
+  // One collapse or expand when the shapes nest, else through 1-D.
+  if (t.getRank() > target.getRank())
+    if (auto re = getReassociationIndicesForReshape(t, target))
+      return tensor::CollapseShapeOp::create(b, loc, target, v, *re);
+  if (t.getRank() < target.getRank())
+    if (auto re = getReassociationIndicesForReshape(target, t))
+      return tensor::ExpandShapeOp::create(b, loc, target, v, *re);
   if (t.getRank() != 1) {
     ReassociationIndices all;
     for (int64_t i = 0; i < t.getRank(); ++i)

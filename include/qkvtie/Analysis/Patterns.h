@@ -68,7 +68,9 @@ struct Softmax {
   Value input;
   int64_t axis;
 };
-FailureOr<Softmax> matchSoftmax(Value v, std::string &why);
+/// On failure `why` says which step failed; `partial` is set once the
+/// normalisation (a division by a reduced sum) was found.
+FailureOr<Softmax> matchSoftmax(Value v, std::string &why, bool &partial);
 
 /// x·cos + rotate_half(x)·sin on the index space of `v`, rotating `axis`.
 struct Rope {

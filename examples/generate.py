@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Regenerates the bundled model IR with torch-mlir from PyPI.
+
+    python3 -m venv /tmp/gen && /tmp/gen/bin/pip install torch torch-mlir numpy
+    /tmp/gen/bin/python examples/generate.py
+
+Writes examples/models/NAME.{mlir,inputs.npz,expected.npy} (seeded modules
+with constant weights, what a user's exported model looks like) and the
+compact lit inputs under test/Transforms/Inputs/ (weights as arguments, so
+the IR stays a few dozen lines).
+"""
+import math
+import pathlib
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch_mlir import fx
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def rotate_half(x):
+    h = x.shape[-1] // 2
+    return torch.cat((-x[..., h:], x[..., :h]), dim=-1)
+
+
+def rope_tables(seq, dim):
+    inv = 1.0 / (10000 ** (torch.arange(0, dim, 2).float() / dim))
+    ang = torch.outer(torch.arange(seq).float(), inv)
+    emb = torch.cat((ang, ang), dim=-1)
+    return emb.cos(), emb.sin()
+
+
+class Attention(nn.Module):
+    """MHA/GQA/MQA with optional ties, RoPE and masks, written the way
+    Llama and BERT implementations write it."""
+
+    def __init__(self, d, hq, hkv, tie_kv=False, tie_qk=False, rope=False,
+                 causal=False, sdpa=False, bias=True, seq=8):
+        super().__init__()
+        self.hq, self.hkv, self.hd = hq, hkv, d // hq
+        self.q_proj = nn.Linear(d, hq * self.hd, bias=bias)
+        self.k_proj = self.q_proj if tie_qk else nn.Linear(d, hkv * self.hd, bias=bias)
+        self.v_proj = self.k_proj if tie_kv else nn.Linear(d, hkv * self.hd, bias=bias)
+        self.o_proj = nn.Linear(hq * self.hd, d, bias=bias)
+        self.rope, self.causal, self.sdpa = rope, causal, sdpa
+        if rope:
+            cos, sin = rope_tables(seq, self.hd)
+            self.register_buffer("cos", cos)
+            self.register_buffer("sin", sin)
+        if causal and not sdpa:
+            mask = torch.full((seq, seq), float("-inf")).triu(1)
+            self.register_buffer("mask", mask)
+
+    def forward(self, x):
+        b, s, _ = x.shape
+        q = self.q_proj(x).view(b, s, self.hq, self.hd).transpose(1, 2)
+        k = self.k_proj(x).view(b, s, self.hkv, self.hd).transpose(1, 2)
+        v = self.v_proj(x).view(b, s, self.hkv, self.hd).transpose(1, 2)
+        if self.rope:
+            q = q * self.cos + rotate_half(q) * self.sin
+            k = k * self.cos + rotate_half(k) * self.sin
+        g = self.hq // self.hkv
+        if self.sdpa:
+            o = F.scaled_dot_product_attention(q, k, v, is_causal=self.causal,
+                                               enable_gqa=g > 1)
+        else:
+            k = k[:, :, None].expand(b, self.hkv, g, s, self.hd).reshape(b, self.hq, s, self.hd)
+            v = v[:, :, None].expand(b, self.hkv, g, s, self.hd).reshape(b, self.hq, s, self.hd)
+            w = q @ k.transpose(-1, -2) / math.sqrt(self.hd)
+            if self.causal:
+                w = w + self.mask
+            o = w.softmax(dim=-1) @ v
+        return self.o_proj(o.transpose(1, 2).reshape(b, s, -1))
+
+
+class GPT2Packed(nn.Module):
+    """GPT-2: one packed [D, 3D] projection, split by columns; causal mask
+    as where(tril, w, finfo.min)."""
+
+    def __init__(self, d, h, seq, tie_kv=False):
+        super().__init__()
+        self.h, self.hd = h, d // h
+        self.c_attn = nn.Linear(d, 3 * d)
+        if tie_kv:
+            with torch.no_grad():
+                self.c_attn.weight[2 * d:] = self.c_attn.weight[d:2 * d]
+                self.c_attn.bias[2 * d:] = self.c_attn.bias[d:2 * d]
+        self.c_proj = nn.Linear(d, d)
+        self.register_buffer("tril", torch.tril(torch.ones(seq, seq, dtype=torch.bool)))
+
+    def forward(self, x):
+        b, s, d = x.shape
+        q, k, v = self.c_attn(x).split(d, dim=2)
+        q, k, v = (t.view(b, s, self.h, self.hd).transpose(1, 2) for t in (q, k, v))
+        w = (q @ k.transpose(-1, -2)) / math.sqrt(self.hd)
+        w = torch.where(self.tril, w, torch.finfo(w.dtype).min)
+        o = w.softmax(dim=-1) @ v
+        return self.c_proj(o.transpose(1, 2).reshape(b, s, d))
+
+
+class ArgsAttention(nn.Module):
+    """Weights as arguments: compact IR for lit tests."""
+
+    def __init__(self, hq, hkv, variant):
+        super().__init__()
+        self.hq, self.hkv, self.variant = hq, hkv, variant
+
+    def forward(self, x, wq, wk, wv):
+        b, s, d = x.shape
+        hd = wq.shape[0] // self.hq
+        q = F.linear(x, wq).view(b, s, self.hq, hd).transpose(1, 2)
+        kv = x if self.variant != "cross" else wv  # unused in other forms
+        k = F.linear(x, wk).view(b, s, self.hkv, hd).transpose(1, 2)
+        v = F.linear(x, wv).view(b, s, self.hkv, hd).transpose(1, 2)
+        del kv
+        if self.variant == "sdpa-causal":
+            o = F.scaled_dot_product_attention(q, k, v, is_causal=True,
+                                               enable_gqa=self.hq != self.hkv)
+        else:
+            g = self.hq // self.hkv
+            k = k.repeat_interleave(g, dim=1)
+            v = v.repeat_interleave(g, dim=1)
+            w = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(hd))
+            if self.variant == "wrong-axis":
+                p = w.softmax(dim=-2)
+            else:
+                p = w.softmax(dim=-1)
+            o = p @ v
+        return o.transpose(1, 2).reshape(b, s, -1)
+
+
+class CrossAttention(nn.Module):
+    def forward(self, x, mem, wq, wk, wv):
+        b, s, _ = x.shape
+        t = mem.shape[1]
+        hd = 8
+        q = F.linear(x, wq).view(b, s, -1, hd).transpose(1, 2)
+        k = F.linear(mem, wk).view(b, t, -1, hd).transpose(1, 2)
+        v = F.linear(mem, wv).view(b, t, -1, hd).transpose(1, 2)
+        o = (q @ k.transpose(-1, -2) / math.sqrt(hd)).softmax(-1) @ v
+        return o.transpose(1, 2).reshape(b, s, -1)
+
+
+class NearMiss(nn.Module):
+    """Attention-shaped graphs that are not attention as qkvtie defines it."""
+
+    def __init__(self, variant):
+        super().__init__()
+        self.variant = variant
+
+    def forward(self, x, y, wq, wk, wv):
+        b, s, d = x.shape
+        q = F.linear(x, wq).view(b, s, 2, 8).transpose(1, 2)
+        k = F.linear(x, wk).view(b, s, 2, 8).transpose(1, 2)
+        v_in = y if self.variant == "kv-different-inputs" else x
+        v = F.linear(v_in, wv).view(b, s, 2, 8).transpose(1, 2)
+        w = q @ k.transpose(-1, -2)
+        if self.variant == "scores-times-tensor":
+            w = w * y[:, None, :, :4]
+        else:
+            w = w * 0.25
+        if self.variant == "no-max-subtraction":
+            e = w.exp()
+            p = e / e.sum(dim=-1, keepdim=True)
+        else:
+            p = w.softmax(dim=-1)
+        o = p @ v
+        return o.transpose(1, 2).reshape(b, s, -1)
+
+
+def export(module, args, output_type="linalg-on-tensors"):
+    m = fx.export_and_import(module, *args, output_type=output_type,
+                             func_name="forward")
+    return str(m)
+
+
+def write_example(name, module, args):
+    module.eval()
+    with torch.no_grad():
+        expected = module(*args)
+    out = ROOT / "examples" / "models"
+    (out / f"{name}.mlir").write_text(export(module, args))
+    np.savez(out / f"{name}.inputs.npz",
+             **{f"arg{i}": a.numpy() for i, a in enumerate(args)})
+    np.save(out / f"{name}.expected.npy", expected.numpy())
+
+
+def write_lit_input(name, module, args, output_type="linalg-on-tensors"):
+    (ROOT / "test" / "Transforms" / "Inputs" / f"{name}.mlir").write_text(
+        export(module, args, output_type))
+
+
+def main():
+    torch.manual_seed(0)
+    x = torch.randn(1, 8, 64)
+    write_example("mha-kv-tied", Attention(64, 4, 4, tie_kv=True), (x,))
+    write_example("mha-canonical", Attention(64, 4, 4), (x,))
+    write_example("gqa-rope-causal", Attention(64, 4, 2, rope=True, causal=True), (x,))
+    write_example("gqa-rope-causal-kv-tied",
+                  Attention(64, 4, 2, rope=True, causal=True, tie_kv=True), (x,))
+    write_example("gpt2-packed-kv-tied", GPT2Packed(64, 4, 8, tie_kv=True), (x,))
+
+    xs = torch.randn(1, 4, 16)
+    w = lambda n: torch.randn(n, 16)
+    write_lit_input("args-mha", ArgsAttention(2, 2, "manual"), (xs, w(16), w(16), w(16)))
+    write_lit_input("args-gqa", ArgsAttention(4, 2, "manual"), (xs, w(16), w(8), w(8)))
+    write_lit_input("args-sdpa-causal", ArgsAttention(2, 2, "sdpa-causal"),
+                    (xs, w(16), w(16), w(16)))
+    write_lit_input("args-wrong-axis", ArgsAttention(2, 2, "wrong-axis"),
+                    (xs, w(16), w(16), w(16)))
+    write_lit_input("args-mha-tosa", ArgsAttention(2, 2, "manual"),
+                    (xs, w(16), w(16), w(16)), output_type="tosa")
+    write_lit_input("args-cross", CrossAttention(),
+                    (xs, torch.randn(1, 6, 24), w(16), torch.randn(16, 24),
+                     torch.randn(16, 24)))
+    write_lit_input("args-mha-f16", ArgsAttention(2, 2, "manual").half(),
+                    (xs.half(), w(16).half(), w(16).half(), w(16).half()))
+    ys = torch.randn(1, 4, 16)
+    for variant in ("scores-times-tensor", "kv-different-inputs",
+                    "no-max-subtraction"):
+        write_lit_input(f"near-miss-{variant}", NearMiss(variant),
+                        (xs, ys, w(16), w(16), w(16)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+// Near misses come out unchanged, and remarks=true says which step failed.
+//
+// RUN: for f in args-wrong-axis near-miss-scores-times-tensor near-miss-kv-different-inputs near-miss-no-max-subtraction; do \
+// RUN:   qkvtie-opt %S/Inputs/$f.mlir > %t.$f.before.mlir && \
+// RUN:   qkvtie-opt %S/Inputs/$f.mlir --qkvtie-raise-attention > %t.$f.after.mlir && \
+// RUN:   diff %t.$f.before.mlir %t.$f.after.mlir || exit 1; done
+//
+// RUN: qkvtie-opt %S/Inputs/args-wrong-axis.mlir --qkvtie-raise-attention=remarks -o /dev/null 2>&1 | FileCheck %s --check-prefix=AXIS
+// RUN: qkvtie-opt %S/Inputs/near-miss-scores-times-tensor.mlir --qkvtie-raise-attention=remarks -o /dev/null 2>&1 | FileCheck %s --check-prefix=TENSOR
+// RUN: qkvtie-opt %S/Inputs/near-miss-kv-different-inputs.mlir --qkvtie-raise-attention=remarks -o /dev/null 2>&1 | FileCheck %s --check-prefix=INPUTS
+// RUN: qkvtie-opt %S/Inputs/near-miss-no-max-subtraction.mlir --qkvtie-raise-attention=remarks -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOMAX
+// Without the option, no remark.
+// RUN: qkvtie-opt %S/Inputs/args-wrong-axis.mlir --qkvtie-raise-attention -o /dev/null 2>&1 | count 0
+
+// softmax(dim=-2) normalises over queries: not attention.
+// AXIS: args-wrong-axis.mlir:{{[0-9]+}}:{{[0-9]+}}: remark: qkvtie-raise: not raised: softmax normalises axis 2 of 4 dims, but P·V contracts the key axis
+// TENSOR: remark: qkvtie-raise: not raised: the scores are multiplied by a tensor
+// INPUTS: remark: qkvtie-raise: not raised: K and V project different inputs
+// NOMAX: remark: qkvtie-raise: not raised: no softmax feeds the contraction: the exponential's argument is not x - max(x)

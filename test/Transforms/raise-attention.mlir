@@ -1,0 +1,60 @@
+// Inputs/ holds small modules exported by torch-mlir (examples/generate.py)
+// with weights as arguments, so each is a few dozen lines.
+//
+// RUN: qkvtie-opt %S/Inputs/args-mha.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=MHA
+// RUN: qkvtie-opt %S/Inputs/args-gqa.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=GQA
+// RUN: qkvtie-opt %S/Inputs/args-sdpa-causal.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=SDPA
+// RUN: qkvtie-opt %S/Inputs/args-mha-tosa.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=TOSA
+// RUN: qkvtie-opt %S/Inputs/args-cross.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=CROSS
+// RUN: qkvtie-opt %S/Inputs/args-mha-f16.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=F16
+//
+// The same modules after upstream rewrites still raise.
+// RUN: qkvtie-opt %S/Inputs/args-mha.mlir --linalg-generalize-named-ops --canonicalize --cse | qkvtie-opt --qkvtie-raise-attention | FileCheck %s --check-prefix=GEN
+// RUN: qkvtie-opt %S/Inputs/args-gqa.mlir --linalg-generalize-named-ops | qkvtie-opt --qkvtie-raise-attention | FileCheck %s --check-prefix=GQA
+
+// Manual softmax(QKᵀ · 1/sqrt(d))V, F.linear projections: one slot per role,
+// the transposed weights as slots, the head merge replaced.
+// MHA-LABEL: func.func @forward
+// MHA-DAG: %[[WQ:.*]] = linalg.transpose ins(%arg1
+// MHA-DAG: %[[WK:.*]] = linalg.transpose ins(%arg2
+// MHA-DAG: %[[WV:.*]] = linalg.transpose ins(%arg3
+// MHA: %[[O:.*]] = qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(8) scale(0.35355339059327373) mask(none)
+// MHA-SAME: inputs(%arg0, %arg0 : tensor<1x4x16xf32>, tensor<1x4x16xf32>)
+// MHA-SAME: slots((%[[WQ]] : tensor<16x16xf32>), (%[[WK]] : tensor<16x16xf32>), (%[[WV]] : tensor<16x16xf32>))
+// MHA-NOT: linalg.batch_matmul
+// MHA-NOT: math.exp
+// MHA: return %[[O]]
+
+// Generalized: every matmul and transpose is a linalg.generic.
+// GEN-LABEL: func.func @forward
+// GEN: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(8)
+// GEN-NOT: math.exp
+// GEN-NOT: arith.maximumf
+
+// repeat_interleave of 2 KV heads for 4 query heads is GQA.
+// GQA-LABEL: func.func @forward
+// GQA: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(4, 2) head_dim(4) scale(5.000000e-01)
+// GQA-SAME: slots({{.*}} : tensor<16x16xf32>), ({{.*}} : tensor<16x8xf32>), ({{.*}} : tensor<16x8xf32>))
+
+// SDPA(is_causal) decomposed by torch: scale split over Q and K, the mask
+// computed in the graph from iotas, the all -inf row fix-up.
+// SDPA-LABEL: func.func @forward
+// SDPA: %[[M:.*]] = tensor.expand_shape {{.*}} into tensor<1x1x4x4xf32>
+// SDPA: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(8) scale(0.35355339059327373) mask(additive, %[[M]] : tensor<1x1x4x4xf32>)
+// SDPA-NOT: math.exp
+
+// The TOSA form: tosa.matmul projections with [1, D, N] weights.
+// TOSA-LABEL: func.func @forward
+// TOSA: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(8)
+// TOSA-NOT: tosa.exp
+
+// Cross-attention: 4 queries of width 16 over 6 memory tokens of width 24.
+// CROSS-LABEL: func.func @forward
+// CROSS: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(8)
+// CROSS-SAME: inputs(%arg0, %arg1 : tensor<1x4x16xf32>, tensor<1x6x24xf32>)
+// CROSS-SAME: slots({{.*}} : tensor<16x16xf32>), ({{.*}} : tensor<24x16xf32>), ({{.*}} : tensor<24x16xf32>))
+
+// f16 storage with f32 softmax: the casts are seen through.
+// F16-LABEL: func.func @forward
+// F16: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(8)
+// F16-SAME: -> tensor<1x4x16xf16>
