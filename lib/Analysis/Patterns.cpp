@@ -346,7 +346,7 @@ static bool isIdentityTensor(const Elementwise::Operand &o) {
 }
 
 FailureOr<Softmax> mlir::qkvtie::matchSoftmax(Value v, std::string &why,
-                                             bool &partial) {
+                                              bool &partial) {
   if (auto sm = v.getDefiningOp<linalg::SoftmaxOp>())
     return Softmax{sm.getInput(), static_cast<int64_t>(sm.getDimension())};
 

@@ -3,12 +3,14 @@
 #include "qkvtie/InitQKVTie.h"
 
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
+#include "qkvtie/Support/Debug.h"
 #include "qkvtie/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/CommandLine.h"
 
 void mlir::qkvtie::registerQKVTieDialects(DialectRegistry &registry) {
   registry.insert<QKVTieDialect, func::FuncDialect, tensor::TensorDialect>();
@@ -29,7 +31,30 @@ static const char kLowerToLLVM[] =
     "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
     "reconcile-unrealized-casts";
 
+void mlir::qkvtie::registerDebugOnlyOption() {
+  if (llvm::cl::getRegisteredOptions().count("debug-only"))
+    return;
+  // Lives as long as the process, like any static cl::opt.
+  static auto *debugOnly = new llvm::cl::list<std::string>(
+      "debug-only",
+      llvm::cl::desc("Print debug output of the given comma-separated types "
+                     "(qkvtie-raise, ...)"),
+      llvm::cl::CommaSeparated, llvm::cl::value_desc("types"),
+      llvm::cl::callback([](const std::string &type) {
+        static std::vector<std::string> types;
+        static std::vector<const char *> ptrs;
+        types.push_back(type);
+        ptrs.clear();
+        for (const std::string &t : types)
+          ptrs.push_back(t.c_str());
+        llvm::DebugFlag = true;
+        (llvm::setCurrentDebugTypes)(ptrs.data(), ptrs.size());
+      }));
+  (void)debugOnly;
+}
+
 void mlir::qkvtie::registerQKVTiePasses() {
+  registerDebugOnlyOption();
   registerQKVTieTransformsPasses();
   PassPipelineRegistration<>(
       "qkvtie-lower-to-llvm",

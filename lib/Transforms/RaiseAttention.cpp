@@ -19,6 +19,7 @@
 #include "qkvtie/Analysis/Layout.h"
 #include "qkvtie/Analysis/Patterns.h"
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
+#include "qkvtie/Support/Debug.h"
 #include "qkvtie/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -85,8 +86,8 @@ public:
 private:
   LogicalResult fail(const Twine &why) {
     reason = why.str();
-    LLVM_DEBUG(llvm::dbgs() << "[qkvtie-raise] " << anchor->getLoc()
-                            << ": not raised: " << reason << "\n");
+    QKVTIE_DEBUG(llvm::dbgs() << "[qkvtie-raise] " << anchor->getLoc()
+                              << ": not raised: " << reason << "\n");
     return failure();
   }
   FailureOr<RoleSource> matchRole(const Layout &view, int64_t seq,
@@ -625,8 +626,8 @@ FailureOr<RoleSource> Matcher::matchRole(const Layout &view, int64_t seq,
     r.width = srcHeads * headDim;
     return r;
   }
-  LLVM_DEBUG(llvm::dbgs() << "[qkvtie-raise] " << role
-                          << " view: " << view.str() << "\n");
+  QKVTIE_DEBUG(llvm::dbgs()
+               << "[qkvtie-raise] " << role << " view: " << view.str() << "\n");
   return fail(
       llvm::formatv("{0} is not a head split of one [B·L, N] tensor", role));
 }

@@ -9,6 +9,8 @@
 // RUN: qkvtie-opt %S/Inputs/near-miss-scores-times-tensor.mlir --qkvtie-raise-attention=remarks -o /dev/null 2>&1 | FileCheck %s --check-prefix=TENSOR
 // RUN: qkvtie-opt %S/Inputs/near-miss-kv-different-inputs.mlir --qkvtie-raise-attention=remarks -o /dev/null 2>&1 | FileCheck %s --check-prefix=INPUTS
 // RUN: qkvtie-opt %S/Inputs/near-miss-no-max-subtraction.mlir --qkvtie-raise-attention=remarks -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOMAX
+// -debug-only=qkvtie-raise prints every candidate's failure, in any build.
+// RUN: qkvtie-opt %S/Inputs/args-wrong-axis.mlir --qkvtie-raise-attention --debug-only=qkvtie-raise -o /dev/null 2>&1 | FileCheck %s --check-prefix=DEBUG
 // Without the option, no remark.
 // RUN: qkvtie-opt %S/Inputs/args-wrong-axis.mlir --qkvtie-raise-attention -o /dev/null 2>&1 | count 0
 
@@ -17,3 +19,5 @@
 // TENSOR: remark: qkvtie-raise: not raised: the scores are multiplied by a tensor
 // INPUTS: remark: qkvtie-raise: not raised: K and V project different inputs
 // NOMAX: remark: qkvtie-raise: not raised: no softmax feeds the contraction: the exponential's argument is not x - max(x)
+// DEBUG: [qkvtie-raise] loc({{.*}}args-wrong-axis.mlir":{{[0-9]+}}:{{[0-9]+}}): not raised: no softmax feeds the contraction
+// DEBUG: [qkvtie-raise] loc({{.*}}): not raised: softmax normalises axis 2 of 4 dims
