@@ -68,6 +68,7 @@ struct AttentionMatch {
   int64_t batch = 0, seqQ = 0, seqKV = 0, hq = 0, hkv = 0, d = 0, dv = 0;
   double scale = 1.0;
   RoleSource q, k, v;
+  std::optional<RoleSource> out; // output projection, when absorbed
   MaskKind maskKind = MaskKind::none;
   Value mask; // reshaped to maskShape, which broadcasts to [B, H, S, T]
   SmallVector<int64_t> maskShape;
@@ -93,7 +94,12 @@ private:
   FailureOr<RoleSource> matchRole(const Layout &view, int64_t seq,
                                   int64_t heads, int64_t headDim,
                                   int64_t &kvHeads, StringRef role);
-  FailureOr<RoleSource> matchProjection(Value p);
+  /// `inputLayout`, when given, is the layout the projection's rows must
+  /// read (the merged heads, for an output projection); by default the rows
+  /// of whatever tensor the input traces to, row-major.
+  FailureOr<RoleSource> matchProjection(Value p,
+                                        const Layout *inputLayout = nullptr);
+  void matchOutProjection(const Layout &mergedView);
   LogicalResult matchScoresChain(Value x, ArrayRef<int64_t> xShape);
   LogicalResult matchRopeTables(const Rope &rope, const Layout &x, int64_t seq,
                                 StringRef role);
@@ -330,10 +336,51 @@ FailureOr<AttentionMatch> Matcher::match() {
   }
   if (!m.replaced)
     return fail("the heads are never merged into [B, S, H·dv]");
+  matchOutProjection(traceLayout(m.replaced));
   m.elt = cast<RankedTensorType>(m.replaced.getType()).getElementType();
   m.maskShape = maskShape;
   m.anchor = anchor;
   return m;
+}
+
+/// Absorbs a projection of the merged heads (W_o, optional bias) when the
+/// merged value feeds nothing else.
+void Matcher::matchOutProjection(const Layout &mergedView) {
+  Value cur = m.replaced;
+  Value found;
+  RoleSource out;
+  for (int i = 0; i < 8 && cur.hasOneUse(); ++i) {
+    Operation *user = *cur.getUsers().begin();
+    if (user->getNumResults() != 1 ||
+        !isa<RankedTensorType>(user->getResult(0).getType()))
+      break;
+    cur = user->getResult(0);
+    FailureOr<RoleSource> proj = matchProjection(cur, &mergedView);
+    if (succeeded(proj)) {
+      found = cur;
+      out = *proj;
+    }
+  }
+  if (!found)
+    return;
+  // Replace the last view of the projection that is its [B, S, Dout].
+  Value replaced = found;
+  for (Value v = found; v.hasOneUse();) {
+    Operation *user = *v.getUsers().begin();
+    if (user->getNumResults() != 1)
+      break;
+    Value next = user->getResult(0);
+    auto type = dyn_cast<RankedTensorType>(next.getType());
+    if (!type || !type.hasStaticShape() ||
+        !traceLayout(next).isEquivalent(
+            Layout::rowMajor(found, type.getShape())))
+      break;
+    replaced = next;
+    v = next;
+  }
+  out.width = out.totalWidth;
+  m.out = out;
+  m.replaced = replaced;
 }
 
 LogicalResult Matcher::matchScoresChain(Value x, ArrayRef<int64_t> xShape) {
@@ -473,7 +520,8 @@ LogicalResult Matcher::resolveMask() {
   return success();
 }
 
-FailureOr<RoleSource> Matcher::matchProjection(Value p) {
+FailureOr<RoleSource> Matcher::matchProjection(Value p,
+                                               const Layout *inputLayout) {
   RoleSource r;
   Value mm = p;
   // A bias added after the product.
@@ -552,8 +600,10 @@ FailureOr<RoleSource> Matcher::matchProjection(Value p) {
   int64_t rows = product(c->loops, c->m);
   FailureOr<Layout> xRows = succeeded(xp) ? xp->reshape({rows, r.inFeatures})
                                           : FailureOr<Layout>(failure());
-  if (failed(xRows) || !xRows->isEquivalent(Layout::rowMajor(
-                           xv->getBase(), {rows, r.inFeatures})))
+  FailureOr<Layout> want =
+      inputLayout ? inputLayout->reshape({rows, r.inFeatures})
+                  : Layout::rowMajor(xv->getBase(), {rows, r.inFeatures});
+  if (failed(xRows) || failed(want) || !xRows->isEquivalent(*want))
     return failure();
   r.input = xv->getBase();
   // W is [D, N] or [N, D] (possibly with unit batch dims).
@@ -765,6 +815,13 @@ LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter) {
     return weights.size() - 1;
   };
   int64_t qs = slot(m.q), ks = slot(m.k), vs = slot(m.v);
+  Value outWeight, outBias;
+  if (m.out) {
+    slot(*m.out);
+    outWeight = weights.pop_back_val();
+    if (hasBias.pop_back_val())
+      outBias = biases.pop_back_val();
+  }
   MLIRContext *ctx = rewriter.getContext();
   Value cos, sin;
   if (m.ropeCos) {
@@ -776,14 +833,14 @@ LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter) {
   Value mask;
   if (m.mask)
     mask = reshapeTo(rewriter, loc, m.mask, m.maskShape);
-  auto resultType =
-      RankedTensorType::get({m.batch, m.seqQ, m.hq * m.dv}, m.elt);
+  int64_t features = m.out ? m.out->totalWidth : m.hq * m.dv;
+  auto resultType = RankedTensorType::get({m.batch, m.seqQ, features}, m.elt);
   auto op = AttentionOp::create(
       rewriter, loc, resultType, xq, xkv, weights, biases, mask, cos, sin,
-      /*out_weight=*/Value(), /*out_bias=*/Value(),
-      TiesAttr::get(ctx, qs, ks, vs), rewriter.getI64IntegerAttr(m.hq),
-      rewriter.getI64IntegerAttr(m.hkv), rewriter.getI64IntegerAttr(m.d),
-      rewriter.getF64FloatAttr(m.scale), MaskKindAttr::get(ctx, m.maskKind),
+      outWeight, outBias, TiesAttr::get(ctx, qs, ks, vs),
+      rewriter.getI64IntegerAttr(m.hq), rewriter.getI64IntegerAttr(m.hkv),
+      rewriter.getI64IntegerAttr(m.d), rewriter.getF64FloatAttr(m.scale),
+      MaskKindAttr::get(ctx, m.maskKind),
       rewriter.getDenseBoolArrayAttr(hasBias));
   if (failed(mlir::verify(op))) {
     rewriter.eraseOp(op);

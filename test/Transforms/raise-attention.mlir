@@ -7,6 +7,8 @@
 // RUN: qkvtie-opt %S/Inputs/args-mha-tosa.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=TOSA
 // RUN: qkvtie-opt %S/Inputs/args-cross.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=CROSS
 // RUN: qkvtie-opt %S/Inputs/args-mha-f16.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=F16
+// RUN: qkvtie-opt %qkvtie_src/examples/models/mha-canonical.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=OUT
+// RUN: qkvtie-opt %qkvtie_src/examples/models/gpt2-packed-kv-tied.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=PACKED
 //
 // The same modules after upstream rewrites still raise.
 // RUN: qkvtie-opt %S/Inputs/args-mha.mlir --linalg-generalize-named-ops --canonicalize --cse | qkvtie-opt --qkvtie-raise-attention | FileCheck %s --check-prefix=GEN
@@ -58,3 +60,21 @@
 // F16-LABEL: func.func @forward
 // F16: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(8)
 // F16-SAME: -> tensor<1x4x16xf16>
+
+// nn.Linear projections with biases and the output projection o_proj are
+// absorbed: constant weights transposed, biases as slot biases.
+// OUT-LABEL: func.func @forward
+// OUT: %[[O:.*]] = qkvtie.attention ties <q = 0, k = 1, v = 2> heads(4, 4) head_dim(16) scale(2.500000e-01) mask(none)
+// OUT-SAME: slots((%{{.*}}, %{{.*}} : tensor<64x64xf32>, tensor<64xf32>), (%{{.*}}, %{{.*}} : tensor<64x64xf32>, tensor<64xf32>), (%{{.*}}, %{{.*}} : tensor<64x64xf32>, tensor<64xf32>))
+// OUT-SAME: out(%{{.*}} : tensor<64x64xf32>) out_bias(%{{.*}} : tensor<64xf32>) -> tensor<1x8x64xf32>
+// OUT-NEXT: return %[[O]]
+
+// GPT-2: column slices of one packed [64, 192] weight and bias, and
+// where(tril, w, finfo.min) as a boolean mask.
+// PACKED-LABEL: func.func @forward
+// PACKED-DAG: %[[W:.*]] = linalg.transpose ins(%{{.*}} : tensor<192x64xf32>)
+// PACKED-DAG: %[[WQ:.*]] = tensor.extract_slice %[[W]][0, 0] [64, 64] [1, 1]
+// PACKED-DAG: %[[WK:.*]] = tensor.extract_slice %[[W]][0, 64] [64, 64] [1, 1]
+// PACKED-DAG: %[[WV:.*]] = tensor.extract_slice %[[W]][0, 128] [64, 64] [1, 1]
+// PACKED: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(4, 4) head_dim(16) scale(2.500000e-01) mask(boolean, %{{.*}} : tensor<1x1x8x8xi1>)
+// PACKED-SAME: slots((%[[WQ]], %{{.*}} : tensor<64x64xf32>, tensor<64xf32>), (%[[WK]], %{{.*}} : tensor<64x64xf32>, tensor<64xf32>), (%[[WV]], %{{.*}} : tensor<64x64xf32>, tensor<64xf32>))
