@@ -218,6 +218,9 @@ def main():
                      torch.randn(16, 24)))
     write_lit_input("args-mha-f16", ArgsAttention(2, 2, "manual").half(),
                     (xs.half(), w(16).half(), w(16).half(), w(16).half()))
+    write_lit_input("args-gqa-bf16", ArgsAttention(4, 2, "manual").bfloat16(),
+                    (xs.bfloat16(), w(16).bfloat16(), w(8).bfloat16(),
+                     w(8).bfloat16()))
     ys = torch.randn(1, 4, 16)
     for variant in ("scores-times-tensor", "kv-different-inputs",
                     "no-max-subtraction"):

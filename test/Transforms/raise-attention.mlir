@@ -7,6 +7,7 @@
 // RUN: qkvtie-opt %S/Inputs/args-mha-tosa.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=TOSA
 // RUN: qkvtie-opt %S/Inputs/args-cross.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=CROSS
 // RUN: qkvtie-opt %S/Inputs/args-mha-f16.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=F16
+// RUN: qkvtie-opt %S/Inputs/args-gqa-bf16.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=BF16
 // RUN: qkvtie-opt %qkvtie_src/examples/models/mha-canonical.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=OUT
 // RUN: qkvtie-opt %qkvtie_src/examples/models/gpt2-packed-kv-tied.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=PACKED
 //
@@ -78,3 +79,7 @@
 // PACKED-DAG: %[[WV:.*]] = tensor.extract_slice %[[W]][0, 128] [64, 64] [1, 1]
 // PACKED: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(4, 4) head_dim(16) scale(2.500000e-01) mask(boolean, %{{.*}} : tensor<1x1x8x8xi1>)
 // PACKED-SAME: slots((%[[WQ]], %{{.*}} : tensor<64x64xf32>, tensor<64xf32>), (%[[WK]], %{{.*}} : tensor<64x64xf32>, tensor<64xf32>), (%[[WV]], %{{.*}} : tensor<64x64xf32>, tensor<64xf32>))
+
+// BF16-LABEL: func.func @forward
+// BF16: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(4, 2) head_dim(4)
+// BF16-SAME: -> tensor<1x4x16xbf16>
