@@ -55,6 +55,33 @@ std::string enclosingFunction(Operation *op) {
   return "";
 }
 
+/// JSON for the annotations qkvtie-fold-ties leaves on an op.
+llvm::json::Value toJson(Attribute attr) {
+  if (auto d = dyn_cast<DictionaryAttr>(attr)) {
+    llvm::json::Object o;
+    for (NamedAttribute n : d)
+      o[n.getName().strref()] = toJson(n.getValue());
+    return o;
+  }
+  if (auto a = dyn_cast<ArrayAttr>(attr)) {
+    llvm::json::Array arr;
+    for (Attribute e : a)
+      arr.push_back(toJson(e));
+    return arr;
+  }
+  if (auto i = dyn_cast<IntegerAttr>(attr))
+    return i.getInt();
+  if (auto f = dyn_cast<FloatAttr>(attr))
+    return f.getValueAsDouble();
+  if (auto s = dyn_cast<StringAttr>(attr))
+    return s.str();
+  if (auto a = dyn_cast<DenseI64ArrayAttr>(attr))
+    return llvm::json::Array(a.asArrayRef());
+  if (auto a = dyn_cast<DenseF64ArrayAttr>(attr))
+    return llvm::json::Array(a.asArrayRef());
+  return attrString(attr);
+}
+
 int64_t numElements(Value v) {
   return v ? cast<RankedTensorType>(v.getType()).getNumElements() : 0;
 }
@@ -88,6 +115,12 @@ llvm::json::Object reportAttention(AttentionOp op) {
   obj["projection_params"] = params;
   obj["projection_bytes"] = params * eltBytes;
   obj["out_projection"] = static_cast<bool>(op.getOutWeight());
+  // What qkvtie-fold-ties proved, and the op before it folded.
+  for (StringRef name : {"proofs", "before", "near_misses"})
+    if (Attribute a = op->getAttr(("qkvtie." + name).str()))
+      obj[name] = toJson(a);
+  if (!obj.get("proofs"))
+    obj["proofs"] = llvm::json::Array();
   int64_t perToken = op.getCacheBytesPerToken();
   int64_t untied = op.getUntiedCacheBytesPerToken();
   obj["kv_cache_bytes_per_token"] = perToken;

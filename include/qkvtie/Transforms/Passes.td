@@ -77,4 +77,45 @@ def QKVTieRaiseAttention : Pass<"qkvtie-raise-attention", "ModuleOp"> {
   ];
 }
 
+def QKVTieFoldTies : Pass<"qkvtie-fold-ties", "ModuleOp"> {
+  let summary = "Proves which projection slots are equal and folds them";
+  let description = [{
+    For each `qkvtie.attention`, compares every pair of projection slots
+    (weight and bias) with the tie analysis (`qkvtie/Analysis/TieAnalysis.h`)
+    and merges the slots it proves equal: the tying map is rewritten, the
+    duplicate slots dropped, and with `k` and `v` in one slot the KV cache
+    needs one buffer. RoPE semantics are unchanged: the op rotates K, not V,
+    so with K=V one unrotated projection serves both.
+
+    Proofs: same value (`ssa`), same global (`symbol`), bit-equal constants
+    including `dense_resource` blobs (`constant-bytes`), bit-equal slices
+    of one packed constant (`packed-slice`). Opt-ins: function arguments
+    the user declares equal, with `qkvtie.tied_to = N` on the argument or
+    `tie-arguments=true` (`argument-opt-in`); `tolerance=T` ties constants
+    within T and records the largest absolute and relative difference.
+
+    The op is annotated for `--qkvtie-report`: `qkvtie.proofs` (each tie and
+    its proof), `qkvtie.before` (projections, their bytes and KV-cache bytes
+    per token before folding) and `qkvtie.near_misses` (slot pairs that differ
+    in few elements, with the first differing element in the coordinates of
+    the underlying constant).
+
+    ```mlir
+    // before: v's weight is a bit-equal copy of k's
+    qkvtie.attention ties <q = 0, k = 1, v = 2> ... slots((%wq), (%wk), (%wk_copy))
+    // after
+    qkvtie.attention ties <q = 0, k = 1, v = 1> ... slots((%wq), (%wk))
+        {qkvtie.proofs = [ {kind = "constant-bytes", roles = "k=v", ...} ]}
+    ```
+  }];
+  let options = [
+    Option<"tieArguments", "tie-arguments", "bool", /*default=*/"false",
+           "Treat weights that are views of function arguments as equal "
+           "(the caller promises to pass equal tensors)">,
+    Option<"tolerance", "tolerance", "double", /*default=*/"0.0",
+           "Tie constants whose elements differ by at most this much">
+  ];
+  let dependentDialects = ["::mlir::qkvtie::QKVTieDialect"];
+}
+
 #endif // QKVTIE_TRANSFORMS_PASSES_TD
