@@ -21,8 +21,9 @@ func.func @decode_step(%cache: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 
                        %q: tensor<1x8x1x16xf32>, %kv: tensor<1x2x1x16xf32>,
                        %cos: tensor<64x16xf32>, %sin: tensor<64x16xf32>)
     -> (tensor<1x8x1x16xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 64, head_dim = 16, f32>) {
-  %c = qkvtie.cache.append %cache, %kv : !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 64, head_dim = 16, f32>, tensor<1x2x1x16xf32>
-  %o = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(2.500000e-01) mask(causal) %q, %c
+  %pos = arith.constant 3 : index
+  %c = qkvtie.cache.append %cache at %pos, %kv : !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 64, head_dim = 16, f32>, tensor<1x2x1x16xf32>
+  %o = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(2.500000e-01) mask(causal) %q, %c length %pos
          rope(%cos, %sin : tensor<64x16xf32>, tensor<64x16xf32>)
          : tensor<1x8x1x16xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 64, head_dim = 16, f32> -> tensor<1x8x1x16xf32>
   return %o, %c : tensor<1x8x1x16xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 64, head_dim = 16, f32>

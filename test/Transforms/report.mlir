@@ -44,7 +44,8 @@ func.func @mqa_kv_tied(%x: tensor<1x4x128xf16>, %wq: tensor<128x1024xf16>, %wkv:
 // IR-LABEL: func.func @decode
 func.func @decode(%c: !qkvtie.kv_cache<batch = 1, buffers = 2, heads = 2, capacity = 64, head_dim = 64, f16>,
                   %q: tensor<1x4x1x64xf16>) -> tensor<1x4x1x64xf16> {
-  %o = qkvtie.cache.attend ties <q = 0, k = 1, v = 2> heads(4, 2) scale(0.125) mask(causal) %q, %c
+  %pos = arith.constant 3 : index
+  %o = qkvtie.cache.attend ties <q = 0, k = 1, v = 2> heads(4, 2) scale(0.125) mask(causal) %q, %c length %pos
          : tensor<1x4x1x64xf16>, !qkvtie.kv_cache<batch = 1, buffers = 2, heads = 2, capacity = 64, head_dim = 64, f16> -> tensor<1x4x1x64xf16>
   return %o : tensor<1x4x1x64xf16>
 }

@@ -392,8 +392,9 @@ func.func @int8_cache(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, ca
 
 func.func @append_count(%c: !qkvtie.kv_cache<batch = 1, buffers = 2, heads = 2, capacity = 8, head_dim = 16, f32>,
                         %k: tensor<1x2x1x16xf32>) {
+  %pos = arith.constant 3 : index
   // expected-error @+1 {{expects 2 tensor(s), one per cache buffer, got 1}}
-  %0 = qkvtie.cache.append %c, %k : !qkvtie.kv_cache<batch = 1, buffers = 2, heads = 2, capacity = 8, head_dim = 16, f32>, tensor<1x2x1x16xf32>
+  %0 = qkvtie.cache.append %c at %pos, %k : !qkvtie.kv_cache<batch = 1, buffers = 2, heads = 2, capacity = 8, head_dim = 16, f32>, tensor<1x2x1x16xf32>
   return
 }
 
@@ -401,8 +402,9 @@ func.func @append_count(%c: !qkvtie.kv_cache<batch = 1, buffers = 2, heads = 2, 
 
 func.func @append_element(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
                           %k: tensor<1x2x1x16xf16>) {
+  %pos = arith.constant 3 : index
   // expected-error @+1 {{value #0 has element type 'f16' but the cache holds 'f32'}}
-  %0 = qkvtie.cache.append %c, %k : !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>, tensor<1x2x1x16xf16>
+  %0 = qkvtie.cache.append %c at %pos, %k : !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>, tensor<1x2x1x16xf16>
   return
 }
 
@@ -410,8 +412,9 @@ func.func @append_element(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2
 
 func.func @append_shape(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
                         %k: tensor<1x4x1x16xf32>) {
+  %pos = arith.constant 3 : index
   // expected-error @+1 {{value #0 must be [batch, heads, n, head_dim] = [1, 2, n, 16], got [1, 4, 1, 16]}}
-  %0 = qkvtie.cache.append %c, %k : !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>, tensor<1x4x1x16xf32>
+  %0 = qkvtie.cache.append %c at %pos, %k : !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>, tensor<1x4x1x16xf32>
   return
 }
 
@@ -419,8 +422,9 @@ func.func @append_shape(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, 
 
 func.func @append_ragged(%c: !qkvtie.kv_cache<batch = 1, buffers = 2, heads = 2, capacity = 8, head_dim = 16, f32>,
                          %k: tensor<1x2x1x16xf32>, %v: tensor<1x2x2x16xf32>) {
+  %pos = arith.constant 3 : index
   // expected-error @+1 {{all values must append the same number of tokens}}
-  %0 = qkvtie.cache.append %c, %k, %v : !qkvtie.kv_cache<batch = 1, buffers = 2, heads = 2, capacity = 8, head_dim = 16, f32>, tensor<1x2x1x16xf32>, tensor<1x2x2x16xf32>
+  %0 = qkvtie.cache.append %c at %pos, %k, %v : !qkvtie.kv_cache<batch = 1, buffers = 2, heads = 2, capacity = 8, head_dim = 16, f32>, tensor<1x2x1x16xf32>, tensor<1x2x2x16xf32>
   return
 }
 
@@ -428,8 +432,9 @@ func.func @append_ragged(%c: !qkvtie.kv_cache<batch = 1, buffers = 2, heads = 2,
 
 func.func @append_past_capacity(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
                                 %k: tensor<1x2x9x16xf32>) {
+  %pos = arith.constant 3 : index
   // expected-error @+1 {{appends 9 tokens, more than the capacity (8)}}
-  %0 = qkvtie.cache.append %c, %k : !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>, tensor<1x2x9x16xf32>
+  %0 = qkvtie.cache.append %c at %pos, %k : !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>, tensor<1x2x9x16xf32>
   return
 }
 
@@ -437,8 +442,9 @@ func.func @append_past_capacity(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, hea
 
 func.func @append_result_type(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
                               %k: tensor<1x2x1x16xf32>) {
+  %pos = arith.constant 3 : index
   // expected-error @+1 {{failed to verify that all of {cache, result} have same type}}
-  %0 = "qkvtie.cache.append"(%c, %k) : (!qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>, tensor<1x2x1x16xf32>) -> !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 16, head_dim = 16, f32>
+  %0 = "qkvtie.cache.append"(%c, %pos, %k) : (!qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>, index, tensor<1x2x1x16xf32>) -> !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 16, head_dim = 16, f32>
   return
 }
 
@@ -446,8 +452,9 @@ func.func @append_result_type(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads
 
 func.func @attend_rank(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
                        %q: tensor<8x1x16xf32>) {
+  %pos = arith.constant 3 : index
   // expected-error @+1 {{query must be a static [B, Hq, n, d] tensor, got 'tensor<8x1x16xf32>'}}
-  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(none) %q, %c
+  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(none) %q, %c length %pos
          : tensor<8x1x16xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32> -> tensor<8x1x16xf32>
   return
 }
@@ -456,8 +463,9 @@ func.func @attend_rank(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, c
 
 func.func @attend_heads(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
                         %q: tensor<1x7x1x16xf32>) {
+  %pos = arith.constant 3 : index
   // expected-error @+1 {{num_heads (7) must be a positive multiple of num_kv_heads (2)}}
-  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(7, 2) scale(0.25) mask(none) %q, %c
+  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(7, 2) scale(0.25) mask(none) %q, %c length %pos
          : tensor<1x7x1x16xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32> -> tensor<1x7x1x16xf32>
   return
 }
@@ -466,8 +474,9 @@ func.func @attend_heads(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, 
 
 func.func @attend_kv_heads(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
                            %q: tensor<1x8x1x16xf32>) {
+  %pos = arith.constant 3 : index
   // expected-error @+1 {{num_kv_heads (4) does not match the cache's heads (2)}}
-  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 4) scale(0.25) mask(none) %q, %c
+  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 4) scale(0.25) mask(none) %q, %c length %pos
          : tensor<1x8x1x16xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32> -> tensor<1x8x1x16xf32>
   return
 }
@@ -476,8 +485,9 @@ func.func @attend_kv_heads(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 
 
 func.func @attend_query_shape(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
                               %q: tensor<1x8x1x32xf32>) {
+  %pos = arith.constant 3 : index
   // expected-error @+1 {{query must be [B, Hq, n, d] = [1, 8, n, 16], got [1, 8, 1, 32]}}
-  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(none) %q, %c
+  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(none) %q, %c length %pos
          : tensor<1x8x1x32xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32> -> tensor<1x8x1x32xf32>
   return
 }
@@ -486,8 +496,9 @@ func.func @attend_query_shape(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads
 
 func.func @attend_too_many(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
                            %q: tensor<1x8x9x16xf32>) {
+  %pos = arith.constant 3 : index
   // expected-error @+1 {{attends 9 query tokens, more than the capacity (8)}}
-  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(none) %q, %c
+  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(none) %q, %c length %pos
          : tensor<1x8x9x16xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32> -> tensor<1x8x9x16xf32>
   return
 }
@@ -496,8 +507,9 @@ func.func @attend_too_many(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 
 
 func.func @attend_element(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
                           %q: tensor<1x8x1x16xf16>) {
+  %pos = arith.constant 3 : index
   // expected-error @+1 {{query element type 'f16' does not match the cache's 'f32'}}
-  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(none) %q, %c
+  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(none) %q, %c length %pos
          : tensor<1x8x1x16xf16>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32> -> tensor<1x8x1x16xf16>
   return
 }
@@ -506,8 +518,9 @@ func.func @attend_element(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2
 
 func.func @attend_result(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
                          %q: tensor<1x8x1x16xf32>) {
+  %pos = arith.constant 3 : index
   // expected-error @+1 {{result type 'tensor<1x8x2x16xf32>' must equal the query type 'tensor<1x8x1x16xf32>'}}
-  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(none) %q, %c
+  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(none) %q, %c length %pos
          : tensor<1x8x1x16xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32> -> tensor<1x8x2x16xf32>
   return
 }
@@ -518,8 +531,9 @@ func.func @attend_result(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2,
 // cannot hold them.
 func.func @attend_buffers(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
                           %q: tensor<1x8x1x16xf32>) {
+  %pos = arith.constant 3 : index
   // expected-error @+1 {{cache has 1 buffer(s) but ties #qkvtie.ties<q = 0, k = 1, v = 2> has 2 distinct source(s) among k and v}}
-  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 2> heads(8, 2) scale(0.25) mask(none) %q, %c
+  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 2> heads(8, 2) scale(0.25) mask(none) %q, %c length %pos
          : tensor<1x8x1x16xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32> -> tensor<1x8x1x16xf32>
   return
 }
@@ -528,8 +542,9 @@ func.func @attend_buffers(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2
 
 func.func @attend_mask(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
                        %q: tensor<1x8x1x16xf32>) {
+  %pos = arith.constant 3 : index
   // expected-error @+1 {{supports mask kinds none and causal, got additive}}
-  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(additive) %q, %c
+  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(additive) %q, %c length %pos
          : tensor<1x8x1x16xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32> -> tensor<1x8x1x16xf32>
   return
 }
@@ -538,8 +553,9 @@ func.func @attend_mask(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, c
 
 func.func @attend_scale(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
                         %q: tensor<1x8x1x16xf32>) {
+  %pos = arith.constant 3 : index
   // expected-error @+1 {{scale must be finite}}
-  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0x7FF8000000000000) mask(none) %q, %c
+  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0x7FF8000000000000) mask(none) %q, %c length %pos
          : tensor<1x8x1x16xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32> -> tensor<1x8x1x16xf32>
   return
 }
@@ -549,8 +565,9 @@ func.func @attend_scale(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, 
 // Decode tables must cover every position the cache can hold.
 func.func @attend_rope(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
                        %q: tensor<1x8x1x16xf32>, %t: tensor<4x16xf32>) {
+  %pos = arith.constant 3 : index
   // expected-error @+1 {{rope tables must be [N, head_dim] = [N >= 8, 16], got [4, 16]}}
-  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(none) %q, %c
+  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(none) %q, %c length %pos
          rope(%t, %t : tensor<4x16xf32>, tensor<4x16xf32>)
          : tensor<1x8x1x16xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32> -> tensor<1x8x1x16xf32>
   return

@@ -112,15 +112,16 @@ func.func @cross_attention(%xq: tensor<3x5x48xf32>, %xkv: tensor<3x7x32xf32>, %w
 
 // CHECK-LABEL: func.func @cache_ops
 // CHECK: %[[C:.*]] = qkvtie.cache.create : !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 4096, head_dim = 16, f16>
-// CHECK: %[[C1:.*]] = qkvtie.cache.append %[[C]], %{{.*}} : !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 4096, head_dim = 16, f16>, tensor<1x2x1x16xf16>
-// CHECK: qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(2.500000e-01) mask(causal) %{{.*}}, %[[C1]]
+// CHECK: %[[C1:.*]] = qkvtie.cache.append %[[C]] at %{{.*}}, %{{.*}} : !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 4096, head_dim = 16, f16>, tensor<1x2x1x16xf16>
+// CHECK: qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(2.500000e-01) mask(causal) %{{.*}}, %[[C1]] length %{{[a-z0-9_]+}}
 // CHECK-SAME: rope(%{{.*}}, %{{.*}} : tensor<4096x16xf32>, tensor<4096x16xf32>)
 // CHECK-SAME: : tensor<1x8x1x16xf16>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 4096, head_dim = 16, f16> -> tensor<1x8x1x16xf16>
 func.func @cache_ops(%q: tensor<1x8x1x16xf16>, %kv: tensor<1x2x1x16xf16>, %cos: tensor<4096x16xf32>,
                      %sin: tensor<4096x16xf32>) -> tensor<1x8x1x16xf16> {
   %c = qkvtie.cache.create : !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 4096, head_dim = 16, f16>
-  %c1 = qkvtie.cache.append %c, %kv : !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 4096, head_dim = 16, f16>, tensor<1x2x1x16xf16>
-  %o = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(causal) %q, %c1
+  %pos = arith.constant 3 : index
+  %c1 = qkvtie.cache.append %c at %pos, %kv : !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 4096, head_dim = 16, f16>, tensor<1x2x1x16xf16>
+  %o = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(causal) %q, %c1 length %pos
          rope(%cos, %sin : tensor<4096x16xf32>, tensor<4096x16xf32>)
          : tensor<1x8x1x16xf16>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 4096, head_dim = 16, f16> -> tensor<1x8x1x16xf16>
   return %o : tensor<1x8x1x16xf16>
@@ -130,12 +131,13 @@ func.func @cache_ops(%q: tensor<1x8x1x16xf16>, %kv: tensor<1x2x1x16xf16>, %cos: 
 
 // A canonical two-buffer cache in bf16 over a batch of 4, no mask, no RoPE.
 // CHECK-LABEL: func.func @cache_two_buffers
-// CHECK: qkvtie.cache.append %{{.*}}, %{{.*}}, %{{.*}} : !qkvtie.kv_cache<batch = 4, buffers = 2, heads = 1, capacity = 128, head_dim = 64, bf16>, tensor<4x1x3x64xbf16>, tensor<4x1x3x64xbf16>
+// CHECK: qkvtie.cache.append %{{.*}} at %{{.*}}, %{{.*}}, %{{.*}} : !qkvtie.kv_cache<batch = 4, buffers = 2, heads = 1, capacity = 128, head_dim = 64, bf16>, tensor<4x1x3x64xbf16>, tensor<4x1x3x64xbf16>
 // CHECK: qkvtie.cache.attend ties <q = 0, k = 1, v = 2> heads(16, 1) scale(1.250000e-01) mask(none)
 func.func @cache_two_buffers(%c: !qkvtie.kv_cache<batch = 4, buffers = 2, heads = 1, capacity = 128, head_dim = 64, bf16>,
                              %q: tensor<4x16x3x64xbf16>, %k: tensor<4x1x3x64xbf16>, %v: tensor<4x1x3x64xbf16>) -> tensor<4x16x3x64xbf16> {
-  %c1 = qkvtie.cache.append %c, %k, %v : !qkvtie.kv_cache<batch = 4, buffers = 2, heads = 1, capacity = 128, head_dim = 64, bf16>, tensor<4x1x3x64xbf16>, tensor<4x1x3x64xbf16>
-  %o = qkvtie.cache.attend ties <q = 0, k = 1, v = 2> heads(16, 1) scale(0.125) mask(none) %q, %c1
+  %pos = arith.constant 3 : index
+  %c1 = qkvtie.cache.append %c at %pos, %k, %v : !qkvtie.kv_cache<batch = 4, buffers = 2, heads = 1, capacity = 128, head_dim = 64, bf16>, tensor<4x1x3x64xbf16>, tensor<4x1x3x64xbf16>
+  %o = qkvtie.cache.attend ties <q = 0, k = 1, v = 2> heads(16, 1) scale(0.125) mask(none) %q, %c1 length %pos
          : tensor<4x16x3x64xbf16>, !qkvtie.kv_cache<batch = 4, buffers = 2, heads = 1, capacity = 128, head_dim = 64, bf16> -> tensor<4x16x3x64xbf16>
   return %o : tensor<4x16x3x64xbf16>
 }

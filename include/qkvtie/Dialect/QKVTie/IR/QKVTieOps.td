@@ -145,24 +145,27 @@ def QKVTie_CacheCreateOp : QKVTie_Op<"cache.create", [Pure]> {
 
 def QKVTie_CacheAppendOp : QKVTie_Op<"cache.append",
     [Pure, AllTypesMatch<["cache", "result"]>]> {
-  let summary = "Appends tokens to every buffer of a KV cache.";
+  let summary = "Writes tokens into every buffer of a KV cache.";
   let description = [{
-    Appends `n` tokens: one `[batch, heads, n, head_dim]` tensor per buffer
-    (keys then values; a single tensor for a K=V cache). The tensors hold
-    projections before any rotary embedding. Appending past `capacity` is a
+    Writes `n` tokens at positions `position .. position+n-1`: one
+    `[batch, heads, n, head_dim]` tensor per buffer (keys then values; a
+    single tensor for a K=V cache). The tensors hold projections before any
+    rotary embedding. The server tracks positions (it needs them for RoPE
+    anyway), so the cache type is pure storage; writing past `capacity` is a
     run-time error.
 
     ```mlir
-    %c1 = qkvtie.cache.append %c, %kv : !qkvtie.kv_cache<batch = 1,
+    %c1 = qkvtie.cache.append %c at %pos, %kv : !qkvtie.kv_cache<batch = 1,
             buffers = 1, heads = 2, capacity = 4096, head_dim = 16, f16>,
             tensor<1x2x1x16xf16>
     ```
   }];
-  let arguments = (ins QKVTie_KVCacheType:$cache,
+  let arguments = (ins QKVTie_KVCacheType:$cache, Index:$position,
                        Variadic<QKVTie_Tensor>:$values);
   let results = (outs QKVTie_KVCacheType:$result);
   let assemblyFormat = [{
-    $cache `,` $values attr-dict `:` qualified(type($cache)) `,` type($values)
+    $cache `at` $position `,` $values attr-dict `:` qualified(type($cache)) `,`
+    type($values)
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
@@ -177,8 +180,10 @@ def QKVTie_CacheAttendOp : QKVTie_Op<"cache.attend",
   let summary = "Attends the newest query tokens over a KV cache.";
   let description = [{
     One decode step: `query` holds projected queries `[B, Hq, n, d]` (before
-    rotary embedding) for the `n` tokens most recently appended, so they sit
-    at positions `len-n .. len-1` of the cache. The result is `[B, Hq, n, d]`.
+    rotary embedding) for the `n` tokens most recently appended; the cache
+    holds `length` valid tokens, so the queries sit at positions
+    `length-n .. length-1`. Keys at positions `length` and beyond are not
+    read. The result is `[B, Hq, n, d]`.
 
     `ties` says where keys and values come from: with `k == v` the cache has
     one buffer and each cached row serves both `q·k` and `p·v` (rotated on
@@ -188,13 +193,14 @@ def QKVTie_CacheAttendOp : QKVTie_Op<"cache.attend",
 
     ```mlir
     %o = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2)
-           scale(2.500000e-01) mask(causal) %q, %c
+           scale(2.500000e-01) mask(causal) %q, %c length %len
            : tensor<1x8x1x16xf16>, !qkvtie.kv_cache<batch = 1, buffers = 1,
              heads = 2, capacity = 4096, head_dim = 16, f16>
            -> tensor<1x8x1x16xf16>
     ```
   }];
   let arguments = (ins QKVTie_Tensor:$query, QKVTie_KVCacheType:$cache,
+                       Index:$length,
                        Optional<QKVTie_Tensor>:$rope_cos,
                        Optional<QKVTie_Tensor>:$rope_sin,
                        QKVTie_TiesAttr:$ties, I64Attr:$num_heads,
@@ -204,7 +210,7 @@ def QKVTie_CacheAttendOp : QKVTie_Op<"cache.attend",
   let assemblyFormat = [{
     `ties` $ties `heads` `(` $num_heads `,` $num_kv_heads `)`
     `scale` `(` $scale `)` `mask` `(` $mask_kind `)` $query `,` $cache
-    (`rope` `(` $rope_cos^ `,` $rope_sin `:` type($rope_cos) `,`
+    `length` $length (`rope` `(` $rope_cos^ `,` $rope_sin `:` type($rope_cos) `,`
                 type($rope_sin) `)`)?
     attr-dict `:` type($query) `,` qualified(type($cache)) `->` type($result)
   }];
