@@ -10,6 +10,9 @@
 #include "qkvtie/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -42,8 +45,14 @@ public:
   AttentionLowering(AttentionOp op, OpBuilder &builder)
       : op(op), b(op.getLoc(), builder), elt(op.getElementType()),
         f32(b.getF32Type()) {}
+  AttentionLowering(CacheAttendOp attend, OpBuilder &builder)
+      : b(attend.getLoc(), builder),
+        elt(attend.getCacheType().getElementType()), f32(b.getF32Type()) {}
 
   Value lower();
+  /// One decode step over `cache`, the cache lowered to a tensor
+  /// [buffers, B, Hkv, capacity, d].
+  Value lowerCacheAttend(CacheAttendOp attend, Value cache, Value length);
 
 private:
   RankedTensorType tensorOf(ArrayRef<int64_t> shape, Type type) {
@@ -424,6 +433,214 @@ Value AttentionLowering::lower() {
   return o;
 }
 
+/// Rotates x [B, H, n, d] with table rows `first + i` (first: index value).
+static Value ropeAt(ImplicitLocOpBuilder &b, Value x, Value cos, Value sin,
+                    Value first, Type elt) {
+  auto t = cast<RankedTensorType>(x.getType());
+  int64_t d = t.getDimSize(3), half = d / 2;
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+  Value init = tensor::EmptyOp::create(b, t.getShape(), elt);
+  return linalg::GenericOp::create(
+             b, t, ValueRange{x}, init, ArrayRef<AffineMap>{id, id},
+             {kPar, kPar, kPar, kPar},
+             [&](OpBuilder &ob, Location loc, ValueRange args) {
+               Value i0 = linalg::IndexOp::create(ob, loc, 0);
+               Value i1 = linalg::IndexOp::create(ob, loc, 1);
+               Value i2 = linalg::IndexOp::create(ob, loc, 2);
+               Value i3 = linalg::IndexOp::create(ob, loc, 3);
+               Value pos = arith::AddIOp::create(ob, loc, first, i2);
+               Value h = arith::ConstantIndexOp::create(ob, loc, half);
+               Value lower = arith::CmpIOp::create(
+                   ob, loc, arith::CmpIPredicate::ult, i3, h);
+               Value partner = arith::SelectOp::create(
+                   ob, loc, lower, arith::AddIOp::create(ob, loc, i3, h),
+                   arith::SubIOp::create(ob, loc, i3, h));
+               auto ext = [&](Value v) -> Value {
+                 return v.getType().isF32()
+                            ? v
+                            : arith::ExtFOp::create(ob, loc, ob.getF32Type(),
+                                                    v);
+               };
+               Value other = ext(tensor::ExtractOp::create(
+                   ob, loc, x, ValueRange{i0, i1, i2, partner}));
+               Value rot = arith::SelectOp::create(
+                   ob, loc, lower, arith::NegFOp::create(ob, loc, other),
+                   other);
+               Value c = ext(
+                   tensor::ExtractOp::create(ob, loc, cos, ValueRange{pos, i3}));
+               Value sn = ext(
+                   tensor::ExtractOp::create(ob, loc, sin, ValueRange{pos, i3}));
+               Value v = arith::AddFOp::create(
+                   ob, loc, arith::MulFOp::create(ob, loc, ext(args[0]), c),
+                   arith::MulFOp::create(ob, loc, rot, sn));
+               if (!elt.isF32())
+                 v = arith::TruncFOp::create(ob, loc, elt, v);
+               yield(ob, loc, v);
+             })
+      .getResult(0);
+}
+
+Value AttentionLowering::lowerCacheAttend(CacheAttendOp attend, Value cache,
+                                          Value length) {
+  KVCacheType type = attend.getCacheType();
+  auto qType = cast<RankedTensorType>(attend.getQuery().getType());
+  batch = type.getBatch();
+  hq = attend.getNumHeads();
+  hkv = attend.getNumKvHeads();
+  d = dv = type.getHeadDim();
+  seqQ = qType.getDimSize(2);
+  seqKV = type.getCapacity();
+  Value n = arith::ConstantIndexOp::create(b, seqQ);
+  Value cap = arith::ConstantIndexOp::create(b, seqKV);
+  // A decode step needs its queries cached and the cache not overrun.
+  Value fits = arith::AndIOp::create(
+      b,
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ule, length, cap),
+      arith::CmpIOp::create(b, arith::CmpIPredicate::uge, length, n));
+  cf::AssertOp::create(b, fits,
+                       "qkvtie.cache.attend: length must be within [query "
+                       "tokens, capacity]");
+  auto buffer = [&](int64_t i) -> Value {
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(i), b.getIndexAttr(0),
+                                         b.getIndexAttr(0), b.getIndexAttr(0),
+                                         b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {
+        b.getIndexAttr(1), b.getIndexAttr(batch), b.getIndexAttr(hkv),
+        b.getIndexAttr(seqKV), b.getIndexAttr(d)};
+    SmallVector<OpFoldResult> strides(5, b.getIndexAttr(1));
+    return tensor::ExtractSliceOp::create(
+        b, tensorOf({batch, hkv, seqKV, d}, elt), cache, offsets, sizes,
+        strides);
+  };
+  Value k = buffer(0);
+  Value v = type.getBuffers() == 1 ? k : buffer(1);
+  Value q = attend.getQuery();
+  if (attend.getRopeCos()) {
+    Value first = arith::SubIOp::create(b, length, n);
+    q = ropeAt(b, q, attend.getRopeCos(), attend.getRopeSin(), first, elt);
+    k = ropeAt(b, k, attend.getRopeCos(), attend.getRopeSin(),
+               arith::ConstantIndexOp::create(b, 0), elt);
+  }
+  Value s = scores(q, repeatHeads(k));
+  // Scale, then hide keys at positions >= length and, for a causal mask,
+  // keys after each query's position (length - n + i).
+  SmallVector<int64_t> full = {batch, hq, seqQ, seqKV};
+  AffineMap id = AffineMap::getMultiDimIdentityMap(4, b.getContext());
+  double scale = attend.getScale().convertToDouble();
+  bool causal = attend.getMaskKind() == MaskKind::causal;
+  s = linalg::GenericOp::create(
+          b, tensorOf(full, f32), ValueRange{s}, empty(full, f32),
+          ArrayRef<AffineMap>{id, id}, {kPar, kPar, kPar, kPar},
+          [&](OpBuilder &ob, Location loc, ValueRange args) {
+            Value i = linalg::IndexOp::create(ob, loc, 2);
+            Value j = linalg::IndexOp::create(ob, loc, 3);
+            Value limit = length;
+            if (causal)
+              limit = arith::AddIOp::create(
+                  ob, loc, arith::SubIOp::create(ob, loc, length, n), i);
+            Value ok = arith::CmpIOp::create(
+                ob, loc,
+                causal ? arith::CmpIPredicate::ule : arith::CmpIPredicate::ult,
+                j, limit);
+            Value scaled = arith::MulFOp::create(
+                ob, loc, args[0],
+                arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(scale)));
+            Value ninf = arith::ConstantOp::create(
+                ob, loc,
+                ob.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+            yield(ob, loc, arith::SelectOp::create(ob, loc, ok, scaled, ninf));
+          })
+          .getResult(0);
+  Value o = applyValues(softmax(s), repeatHeads(v));
+  return linalg::GenericOp::create(
+             b, qType, ValueRange{o}, empty(qType.getShape(), elt),
+             ArrayRef<AffineMap>{id, id}, {kPar, kPar, kPar, kPar},
+             [&](OpBuilder &ob, Location loc, ValueRange args) {
+               yield(ob, loc, fromF32(ob, loc, args[0]));
+             })
+      .getResult(0);
+}
+
+/// The cache is storage: [buffers, B, Hkv, capacity, d] of its element type.
+struct CacheTypeConverter : public TypeConverter {
+  CacheTypeConverter() {
+    addConversion([](Type t) { return t; });
+    addConversion([](KVCacheType t) -> Type {
+      return RankedTensorType::get({t.getBuffers(), t.getBatch(), t.getHeads(),
+                                    t.getCapacity(), t.getHeadDim()},
+                                   t.getElementType());
+    });
+  }
+};
+
+struct DecomposeCacheCreate : public OpConversionPattern<CacheCreateOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CacheCreateOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getType()));
+    Location loc = op.getLoc();
+    // Zeros, not garbage: masked keys get weight 0, and 0 · NaN is NaN.
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
+    Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                          type.getElementType());
+    rewriter.replaceOp(
+        op, linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0));
+    return success();
+  }
+};
+
+struct DecomposeCacheAppend : public OpConversionPattern<CacheAppendOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CacheAppendOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    KVCacheType type = op.getCacheType();
+    Location loc = op.getLoc();
+    int64_t n = cast<RankedTensorType>(op.getValues()[0].getType())
+                    .getDimSize(2);
+    Value pos = adaptor.getPosition();
+    Value end = arith::AddIOp::create(
+        rewriter, loc, pos, arith::ConstantIndexOp::create(rewriter, loc, n));
+    Value fits = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::ule, end,
+        arith::ConstantIndexOp::create(rewriter, loc, type.getCapacity()));
+    cf::AssertOp::create(rewriter, loc, fits,
+                         "qkvtie.cache.append: writing past the cache "
+                         "capacity");
+    Value cache = adaptor.getCache();
+    for (auto [i, v] : llvm::enumerate(adaptor.getValues())) {
+      SmallVector<OpFoldResult> offsets = {
+          rewriter.getIndexAttr(i), rewriter.getIndexAttr(0),
+          rewriter.getIndexAttr(0), pos, rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes = {
+          rewriter.getIndexAttr(1), rewriter.getIndexAttr(type.getBatch()),
+          rewriter.getIndexAttr(type.getHeads()), rewriter.getIndexAttr(n),
+          rewriter.getIndexAttr(type.getHeadDim())};
+      SmallVector<OpFoldResult> strides(5, rewriter.getIndexAttr(1));
+      cache = tensor::InsertSliceOp::create(rewriter, loc, v, cache, offsets,
+                                            sizes, strides);
+    }
+    rewriter.replaceOp(op, cache);
+    return success();
+  }
+};
+
+struct DecomposeCacheAttend : public OpConversionPattern<CacheAttendOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CacheAttendOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    AttentionLowering lowering(op, rewriter);
+    rewriter.replaceOp(op, lowering.lowerCacheAttend(op, adaptor.getCache(),
+                                                     adaptor.getLength()));
+    return success();
+  }
+};
+
 struct DecomposeAttention : public OpConversionPattern<AttentionOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -438,12 +655,27 @@ struct DecomposeAttention : public OpConversionPattern<AttentionOp> {
 
 struct DecomposePass : public qkvtie::impl::QKVTieDecomposeBase<DecomposePass> {
   void runOnOperation() override {
-    ConversionTarget target(getContext());
-    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect>();
-    target.addIllegalOp<AttentionOp>();
-    RewritePatternSet patterns(&getContext());
-    patterns.add<DecomposeAttention>(&getContext());
+    MLIRContext *ctx = &getContext();
+    CacheTypeConverter converter;
+    ConversionTarget target(*ctx);
+    target.addLegalDialect<arith::ArithDialect, cf::ControlFlowDialect,
+                           linalg::LinalgDialect, math::MathDialect,
+                           tensor::TensorDialect>();
+    target.addIllegalDialect<QKVTieDialect>();
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {
+      return converter.isSignatureLegal(f.getFunctionType()) &&
+             converter.isLegal(&f.getBody());
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
+        [&](Operation *op) { return converter.isLegal(op); });
+    RewritePatternSet patterns(ctx);
+    patterns.add<DecomposeAttention>(ctx);
+    patterns.add<DecomposeCacheCreate, DecomposeCacheAppend,
+                 DecomposeCacheAttend>(converter, ctx);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();
