@@ -13,6 +13,8 @@
 #include "mlir/IR/Matchers.h"
 
 #include <cmath>
+#include <cstring>
+#include <functional>
 
 using namespace mlir;
 using namespace mlir::qkvtie;
@@ -601,4 +603,67 @@ ScaledLayout mlir::qkvtie::traceScaled(Value v) {
     r.scale *= c;
   }
   return r;
+}
+
+//===----------------------------------------------------------------------===//
+// Causal masks
+//===----------------------------------------------------------------------===//
+
+bool mlir::qkvtie::isConstantCausalMask(Value mask, bool isBoolean,
+                                        int64_t seqQ, int64_t seqKV) {
+  auto type = dyn_cast<RankedTensorType>(mask.getType());
+  if (!type || type.getRank() < 2 || type.getShape().back() != seqKV ||
+      type.getShape()[type.getRank() - 2] != seqQ ||
+      type.getNumElements() != seqQ * seqKV)
+    return false;
+  Layout l = traceLayout(mask);
+  Attribute attr;
+  if (!l.getBase() || !matchPattern(l.getBase(), m_Constant(&attr)))
+    return false;
+  // Read element k (row-major in the mask) of the constant.
+  std::function<std::optional<double>(int64_t)> read;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (isBoolean && dense.getElementType().isInteger(1)) {
+      auto values = dense.getValues<bool>();
+      read = [=](int64_t off) -> std::optional<double> {
+        return values[dense.isSplat() ? 0 : off] ? 1.0 : 0.0;
+      };
+    } else if (!isBoolean && isa<FloatType>(dense.getElementType())) {
+      auto values = dense.getValues<APFloat>();
+      read = [=](int64_t off) -> std::optional<double> {
+        return values[dense.isSplat() ? 0 : off].convertToDouble();
+      };
+    }
+  } else if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    ArrayRef<char> data = res.getData();
+    if (!isBoolean && res.getType().getElementType().isF32() &&
+        static_cast<int64_t>(data.size()) == res.getType().getNumElements() * 4)
+      read = [=](int64_t off) -> std::optional<double> {
+        float f;
+        std::memcpy(&f, data.data() + off * 4, 4);
+        return f;
+      };
+  }
+  if (!read)
+    return false;
+  // Enumerate the mask's elements through the layout.
+  SmallVector<SubDim> subs;
+  for (const Layout::Dim &d : l.getDims())
+    subs.append(d.begin(), d.end());
+  for (int64_t idx = 0; idx < seqQ * seqKV; ++idx) {
+    int64_t i = idx / seqKV, j = idx % seqKV;
+    int64_t off = l.getOffset(), rest = idx;
+    for (int64_t k = subs.size() - 1; k >= 0; --k) {
+      off += (rest % subs[k].size) * subs[k].stride;
+      rest /= subs[k].size;
+    }
+    std::optional<double> v = read(off);
+    if (!v)
+      return false;
+    bool visible = j <= i + seqKV - seqQ;
+    if (isBoolean ? (*v != 0.0) != visible
+                  : (visible ? *v != 0.0 : !(*v < -1e30)))
+      return false;
+  }
+  return true;
 }

@@ -457,20 +457,19 @@ static Value ropeAt(ImplicitLocOpBuilder &b, Value x, Value cos, Value sin,
                    ob, loc, lower, arith::AddIOp::create(ob, loc, i3, h),
                    arith::SubIOp::create(ob, loc, i3, h));
                auto ext = [&](Value v) -> Value {
-                 return v.getType().isF32()
-                            ? v
-                            : arith::ExtFOp::create(ob, loc, ob.getF32Type(),
-                                                    v);
+                 return v.getType().isF32() ? v
+                                            : arith::ExtFOp::create(
+                                                  ob, loc, ob.getF32Type(), v);
                };
                Value other = ext(tensor::ExtractOp::create(
                    ob, loc, x, ValueRange{i0, i1, i2, partner}));
                Value rot = arith::SelectOp::create(
                    ob, loc, lower, arith::NegFOp::create(ob, loc, other),
                    other);
-               Value c = ext(
-                   tensor::ExtractOp::create(ob, loc, cos, ValueRange{pos, i3}));
-               Value sn = ext(
-                   tensor::ExtractOp::create(ob, loc, sin, ValueRange{pos, i3}));
+               Value c = ext(tensor::ExtractOp::create(ob, loc, cos,
+                                                       ValueRange{pos, i3}));
+               Value sn = ext(tensor::ExtractOp::create(ob, loc, sin,
+                                                        ValueRange{pos, i3}));
                Value v = arith::AddFOp::create(
                    ob, loc, arith::MulFOp::create(ob, loc, ext(args[0]), c),
                    arith::MulFOp::create(ob, loc, rot, sn));
@@ -495,8 +494,7 @@ Value AttentionLowering::lowerCacheAttend(CacheAttendOp attend, Value cache,
   Value cap = arith::ConstantIndexOp::create(b, seqKV);
   // A decode step needs its queries cached and the cache not overrun.
   Value fits = arith::AndIOp::create(
-      b,
-      arith::CmpIOp::create(b, arith::CmpIPredicate::ule, length, cap),
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ule, length, cap),
       arith::CmpIOp::create(b, arith::CmpIPredicate::uge, length, n));
   cf::AssertOp::create(b, fits,
                        "qkvtie.cache.attend: length must be within [query "
@@ -509,9 +507,9 @@ Value AttentionLowering::lowerCacheAttend(CacheAttendOp attend, Value cache,
         b.getIndexAttr(1), b.getIndexAttr(batch), b.getIndexAttr(hkv),
         b.getIndexAttr(seqKV), b.getIndexAttr(d)};
     SmallVector<OpFoldResult> strides(5, b.getIndexAttr(1));
-    return tensor::ExtractSliceOp::create(
-        b, tensorOf({batch, hkv, seqKV, d}, elt), cache, offsets, sizes,
-        strides);
+    return tensor::ExtractSliceOp::create(b,
+                                          tensorOf({batch, hkv, seqKV, d}, elt),
+                                          cache, offsets, sizes, strides);
   };
   Value k = buffer(0);
   Value v = type.getBuffers() == 1 ? k : buffer(1);
@@ -539,10 +537,10 @@ Value AttentionLowering::lowerCacheAttend(CacheAttendOp attend, Value cache,
             if (causal)
               limit = arith::AddIOp::create(
                   ob, loc, arith::SubIOp::create(ob, loc, length, n), i);
-            Value ok = arith::CmpIOp::create(
-                ob, loc,
-                causal ? arith::CmpIPredicate::ule : arith::CmpIPredicate::ult,
-                j, limit);
+            Value ok = arith::CmpIOp::create(ob, loc,
+                                             causal ? arith::CmpIPredicate::ule
+                                                    : arith::CmpIPredicate::ult,
+                                             j, limit);
             Value scaled = arith::MulFOp::create(
                 ob, loc, args[0],
                 arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(scale)));
@@ -579,8 +577,8 @@ struct DecomposeCacheCreate : public OpConversionPattern<CacheCreateOp> {
   LogicalResult
   matchAndRewrite(CacheCreateOp op, OpAdaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    auto type = cast<RankedTensorType>(
-        getTypeConverter()->convertType(op.getType()));
+    auto type =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     Location loc = op.getLoc();
     // Zeros, not garbage: masked keys get weight 0, and 0 · NaN is NaN.
     Value zero = arith::ConstantOp::create(
@@ -600,8 +598,8 @@ struct DecomposeCacheAppend : public OpConversionPattern<CacheAppendOp> {
                   ConversionPatternRewriter &rewriter) const override {
     KVCacheType type = op.getCacheType();
     Location loc = op.getLoc();
-    int64_t n = cast<RankedTensorType>(op.getValues()[0].getType())
-                    .getDimSize(2);
+    int64_t n =
+        cast<RankedTensorType>(op.getValues()[0].getType()).getDimSize(2);
     Value pos = adaptor.getPosition();
     Value end = arith::AddIOp::create(
         rewriter, loc, pos, arith::ConstantIndexOp::create(rewriter, loc, n));
@@ -670,8 +668,9 @@ struct DecomposePass : public qkvtie::impl::QKVTieDecomposeBase<DecomposePass> {
         [&](Operation *op) { return converter.isLegal(op); });
     RewritePatternSet patterns(ctx);
     patterns.add<DecomposeAttention>(ctx);
-    patterns.add<DecomposeCacheCreate, DecomposeCacheAppend,
-                 DecomposeCacheAttend>(converter, ctx);
+    patterns
+        .add<DecomposeCacheCreate, DecomposeCacheAppend, DecomposeCacheAttend>(
+            converter, ctx);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -9,6 +9,7 @@
 // RUN: qkvtie-opt %S/Inputs/args-mha-f16.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=F16
 // RUN: qkvtie-opt %S/Inputs/args-gqa-bf16.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=BF16
 // RUN: qkvtie-opt %qkvtie_src/examples/models/mha-canonical.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=OUT
+// RUN: qkvtie-opt %qkvtie_src/examples/models/gqa-rope-causal.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=CAUSAL
 // RUN: qkvtie-opt %qkvtie_src/examples/models/gpt2-packed-kv-tied.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=PACKED
 //
 // The same modules after upstream rewrites still raise.
@@ -83,3 +84,9 @@
 // BF16-LABEL: func.func @forward
 // BF16: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(4, 2) head_dim(4)
 // BF16-SAME: -> tensor<1x4x16xbf16>
+
+// Llama-style: RoPE tables from buffers, repeat_kv, and a constant -inf
+// triangle added to the scores, recognised as the causal mask.
+// CAUSAL-LABEL: func.func @forward
+// CAUSAL: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(4, 2) head_dim(16) scale(2.500000e-01) mask(causal)
+// CAUSAL-SAME: rope(%{{.*}}, %{{.*}} : tensor<8x16xf32>, tensor<8x16xf32>)

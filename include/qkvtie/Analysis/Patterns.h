@@ -87,6 +87,12 @@ struct ScaledLayout {
 };
 ScaledLayout traceScaled(Value v);
 
+/// Whether `mask`, broadcast to [.., S, T], is a constant causal mask
+/// (bottom-right aligned: query i sees keys j <= i + T - S). Additive: 0 where
+/// visible, -inf or below -1e30 elsewhere; boolean: true where visible.
+bool isConstantCausalMask(Value mask, bool isBoolean, int64_t seqQ,
+                          int64_t seqKV);
+
 /// The constant a value holds if it is a float scalar or splat.
 std::optional<double> getSplatValue(Value v);
 
