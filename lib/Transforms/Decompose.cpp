@@ -9,6 +9,8 @@
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 #include "qkvtie/Transforms/Passes.h"
 
+#include "LoweringUtils.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -104,56 +106,13 @@ private:
   int64_t batch = 0, seqQ = 0, seqKV = 0, hq = 0, hkv = 0, d = 0, dv = 0;
 };
 
-/// x: [B, L, D] -> x·W + bias: [B*L, N] in the element type, accumulated in
-/// f32.
 Value AttentionLowering::project(Value x, Value weight, Value bias) {
-  auto xt = cast<RankedTensorType>(x.getType());
-  auto wt = cast<RankedTensorType>(weight.getType());
-  int64_t rows = xt.getDimSize(0) * xt.getDimSize(1);
-  int64_t n = wt.getDimSize(1);
-  Value flat = tensor::CollapseShapeOp::create(
-      b, tensorOf({rows, xt.getDimSize(2)}, elt), x,
-      ArrayRef<ReassociationIndices>{{0, 1}, {2}});
-  Value acc = filled({rows, n}, 0.0);
-  acc = linalg::MatmulOp::create(b, ValueRange{flat, weight}, ValueRange{acc})
-            .getResult(0);
-  SmallVector<Value> ins = {acc};
-  SmallVector<AffineMap> maps = {map(2, dims(2))};
-  if (bias) {
-    ins.push_back(bias);
-    maps.push_back(map(2, {b.getAffineDimExpr(1)}));
-  }
-  maps.push_back(map(2, dims(2)));
-  bool hasBias = static_cast<bool>(bias);
-  return linalg::GenericOp::create(
-             b, tensorOf({rows, n}, elt), ins, empty({rows, n}, elt), maps,
-             {kPar, kPar},
-             [&](OpBuilder &ob, Location loc, ValueRange args) {
-               Value v = args[0];
-               if (hasBias)
-                 v = arith::AddFOp::create(ob, loc, v, toF32(ob, loc, args[1]));
-               yield(ob, loc, fromF32(ob, loc, v));
-             })
-      .getResult(0);
+  return buildProjection(b, x, weight, bias, elt);
 }
 
-/// [B*L, H*dh] or [B, L, H*dh] -> [B, H, L, dh].
 Value AttentionLowering::splitHeads(Value flat, int64_t heads,
                                     int64_t headDim) {
-  auto t = cast<RankedTensorType>(flat.getType());
-  int64_t len = t.getNumElements() / (batch * heads * headDim);
-  Value x = flat;
-  if (t.getRank() == 3)
-    x = tensor::CollapseShapeOp::create(
-        b, tensorOf({batch * len, heads * headDim}, elt), x,
-        ArrayRef<ReassociationIndices>{{0, 1}, {2}});
-  x = tensor::ExpandShapeOp::create(
-      b, tensorOf({batch, len, heads, headDim}, elt), x,
-      ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
-  return linalg::TransposeOp::create(b, x,
-                                     empty({batch, heads, len, headDim}, elt),
-                                     ArrayRef<int64_t>{0, 2, 1, 3})
-      .getResult()[0];
+  return buildSplitHeads(b, flat, batch, heads, headDim);
 }
 
 /// Rotate-half RoPE on [B, H, L, d] with table rows offset..offset+L-1.
@@ -376,21 +335,8 @@ Value AttentionLowering::applyValues(Value p, Value v) {
       .getResult(0);
 }
 
-/// [B, H, S, dv] f32 -> [B, S, H*dv] in the element type.
 Value AttentionLowering::mergeHeads(Value o) {
-  SmallVector<AffineExpr> e = dims(4);
-  SmallVector<AffineMap> maps = {map(4, {e[0], e[2], e[1], e[3]}), map(4, e)};
-  Value t =
-      linalg::GenericOp::create(
-          b, tensorOf({batch, seqQ, hq, dv}, elt), ValueRange{o},
-          empty({batch, seqQ, hq, dv}, elt), maps, {kPar, kPar, kPar, kPar},
-          [&](OpBuilder &ob, Location loc, ValueRange args) {
-            yield(ob, loc, fromF32(ob, loc, args[0]));
-          })
-          .getResult(0);
-  return tensor::CollapseShapeOp::create(
-      b, tensorOf({batch, seqQ, hq * dv}, elt), t,
-      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  return buildMergeHeads(b, o, elt);
 }
 
 Value AttentionLowering::lower() {

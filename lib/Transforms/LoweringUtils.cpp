@@ -1,0 +1,108 @@
+//===- LoweringUtils.cpp - IR builders shared by QKVTie lowerings ---------===//
+
+#include "LoweringUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::qkvtie;
+
+static Value empty(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
+                   Type type) {
+  return tensor::EmptyOp::create(b, shape, type);
+}
+
+static Value convert(OpBuilder &b, Location loc, Value v, Type to) {
+  if (v.getType() == to)
+    return v;
+  if (v.getType().getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+    return arith::ExtFOp::create(b, loc, to, v);
+  return arith::TruncFOp::create(b, loc, to, v);
+}
+
+Value mlir::qkvtie::buildProjection(ImplicitLocOpBuilder &b, Value x,
+                                    Value weight, Value bias, Type elt) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  auto wt = cast<RankedTensorType>(weight.getType());
+  int64_t rows = xt.getDimSize(0) * xt.getDimSize(1);
+  int64_t n = wt.getDimSize(1);
+  Type f32 = b.getF32Type();
+  Value flat = tensor::CollapseShapeOp::create(
+      b, RankedTensorType::get({rows, xt.getDimSize(2)}, elt), x,
+      ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+  Value acc =
+      linalg::FillOp::create(b, zero, empty(b, {rows, n}, f32)).getResult(0);
+  acc = linalg::MatmulOp::create(b, ValueRange{flat, weight}, ValueRange{acc})
+            .getResult(0);
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+  SmallVector<Value> ins = {acc};
+  SmallVector<AffineMap> maps = {id};
+  if (bias) {
+    ins.push_back(bias);
+    maps.push_back(AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, ctx));
+  }
+  maps.push_back(id);
+  bool hasBias = static_cast<bool>(bias);
+  return linalg::GenericOp::create(
+             b, RankedTensorType::get({rows, n}, elt), ins,
+             empty(b, {rows, n}, elt), maps,
+             {utils::IteratorType::parallel, utils::IteratorType::parallel},
+             [&](OpBuilder &ob, Location loc, ValueRange args) {
+               Value v = args[0];
+               if (hasBias)
+                 v = arith::AddFOp::create(ob, loc, v,
+                                           convert(ob, loc, args[1], f32));
+               linalg::YieldOp::create(ob, loc,
+                                       ValueRange{convert(ob, loc, v, elt)});
+             })
+      .getResult(0);
+}
+
+Value mlir::qkvtie::buildSplitHeads(ImplicitLocOpBuilder &b, Value flat,
+                                    int64_t batch, int64_t heads,
+                                    int64_t headDim) {
+  auto t = cast<RankedTensorType>(flat.getType());
+  Type elt = t.getElementType();
+  int64_t len = t.getNumElements() / (batch * heads * headDim);
+  Value x = flat;
+  if (t.getRank() == 3)
+    x = tensor::CollapseShapeOp::create(
+        b, RankedTensorType::get({batch * len, heads * headDim}, elt), x,
+        ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  x = tensor::ExpandShapeOp::create(
+      b, RankedTensorType::get({batch, len, heads, headDim}, elt), x,
+      ArrayRef<ReassociationIndices>{{0, 1}, {2, 3}});
+  return linalg::TransposeOp::create(
+             b, x, empty(b, {batch, heads, len, headDim}, elt),
+             ArrayRef<int64_t>{0, 2, 1, 3})
+      .getResult()[0];
+}
+
+Value mlir::qkvtie::buildMergeHeads(ImplicitLocOpBuilder &b, Value o,
+                                    Type elt) {
+  auto t = cast<RankedTensorType>(o.getType());
+  int64_t batch = t.getDimSize(0), heads = t.getDimSize(1),
+          len = t.getDimSize(2), d = t.getDimSize(3);
+  MLIRContext *ctx = b.getContext();
+  AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1),
+             d2 = b.getAffineDimExpr(2), d3 = b.getAffineDimExpr(3);
+  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {d0, d2, d1, d3}, ctx),
+                                 AffineMap::getMultiDimIdentityMap(4, ctx)};
+  SmallVector<utils::IteratorType> iters(4, utils::IteratorType::parallel);
+  Value merged =
+      linalg::GenericOp::create(
+          b, RankedTensorType::get({batch, len, heads, d}, elt), ValueRange{o},
+          empty(b, {batch, len, heads, d}, elt), maps, iters,
+          [&](OpBuilder &ob, Location loc, ValueRange args) {
+            linalg::YieldOp::create(ob, loc,
+                                    ValueRange{convert(ob, loc, args[0], elt)});
+          })
+          .getResult(0);
+  return tensor::CollapseShapeOp::create(
+      b, RankedTensorType::get({batch, len, heads * d}, elt), merged,
+      ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
