@@ -26,7 +26,8 @@ static const char kLowerToLLVM[] =
     "func.func(llvm-request-c-wrappers),"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-deallocation-pipeline,convert-linalg-to-loops,"
+    "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+    "convert-linalg-to-loops,"
     "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
     "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
     "reconcile-unrealized-casts";

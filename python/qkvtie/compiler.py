@@ -50,8 +50,20 @@ _ELT = {"f32": np.float32, "f16": np.float16, "f64": np.float64,
 _TENSOR = re.compile(r"tensor<((?:\d+x)*)(\w+)>")
 
 
+_CACHE = re.compile(r"!qkvtie\.kv_cache<batch = (\d+), buffers = (\d+), heads = (\d+), "
+                    r"capacity = (\d+), head_dim = (\d+), (\w+)>")
+
+
 def _parse_type(text):
-    m = _TENSOR.fullmatch(text.strip())
+    text = text.strip()
+    if text == "index":
+        return ("index", ())
+    c = _CACHE.fullmatch(text)
+    if c:
+        # Lowered to [buffers, batch, heads, capacity, head_dim].
+        b, n, h, cap, d = (int(g) for g in c.groups()[:5])
+        return _ELT[c.group(6)], (n, b, h, cap, d)
+    m = _TENSOR.fullmatch(text)
     if not m:
         raise CompileError(f"unsupported argument or result type: {text}")
     shape = tuple(int(s) for s in m.group(1).split("x") if s)
@@ -77,7 +89,7 @@ def function_signatures(mlir_text):
     """{name: ([arg (dtype, shape)], [result (dtype, shape)])} of public
     functions in a module printed by qkvtie-opt."""
     sigs = {}
-    for m in re.finditer(r"func\.func @([\w$.]+)\((.*?)\)(?: -> (.*?))? (?:attributes|\{)",
+    for m in re.finditer(r"func\.func @([\w$.]+)\((.*?)\)(?: -> (.*?))? (?:attributes|\{)\n",
                          mlir_text):
         name, args, results = m.group(1), m.group(2), m.group(3) or ""
         arg_types = [a.split(":", 1)[1].split("{")[0] for a in _split_types(args)]
@@ -100,7 +112,8 @@ class Library:
         self._lib = ctypes.CDLL(self.path)
         self.signatures = signatures
         for name, (_, results) in signatures.items():
-            setattr(self, name, runtime.Function(self._lib, name, results))
+            setattr(self, name, runtime.Function(self._lib, name,
+                                                 self.signatures[name][0], results))
 
     def __getitem__(self, name):
         return getattr(self, name)

@@ -57,21 +57,38 @@ def from_descriptor(desc, dtype, shape):
 class Function:
     """One exported function with known argument and result types."""
 
-    def __init__(self, library, name, results):
+    def __init__(self, library, name, args, results):
         self._fn = getattr(library, "_mlir_ciface_" + name)
         self._fn.restype = None
+        self._args = args        # [(dtype or "index", shape)]
         self._results = results  # [(dtype, shape)]
+        descs = [_descriptor_type(len(shape)) for _, shape in results]
+        if len(descs) == 1:
+            self._result_type = descs[0]
+        else:
+            # Several results come back as one struct of descriptors.
+            self._result_type = type(
+                "Results", (ctypes.Structure,),
+                {"_fields_": [(f"r{i}", d) for i, d in enumerate(descs)]})
 
     def __call__(self, *args):
-        keep = []
-        arg_ptrs = []
-        for a in args:
+        if len(args) != len(self._args):
+            raise TypeError(f"expected {len(self._args)} arguments, got {len(args)}")
+        keep, call_args = [], []
+        for a, (dtype, shape) in zip(args, self._args):
+            if dtype == "index":
+                call_args.append(ctypes.c_int64(int(a)))
+                continue
+            a = np.asarray(a, dtype=dtype)
+            if a.shape != tuple(shape):
+                raise ValueError(f"argument of shape {a.shape}, expected {shape}")
             desc, arr = to_descriptor(a)
             keep.append((desc, arr))
-            arg_ptrs.append(ctypes.pointer(desc))
-        if len(self._results) != 1:
-            raise NotImplementedError("functions with one result only")
-        dtype, shape = self._results[0]
-        out = _descriptor_type(len(shape))()
-        self._fn(ctypes.pointer(out), *arg_ptrs)
-        return from_descriptor(out, dtype, shape)
+            call_args.append(ctypes.pointer(desc))
+        out = self._result_type()
+        self._fn(ctypes.pointer(out), *call_args)
+        if len(self._results) == 1:
+            dtype, shape = self._results[0]
+            return from_descriptor(out, dtype, shape)
+        return tuple(from_descriptor(getattr(out, f"r{i}"), dtype, shape)
+                     for i, (dtype, shape) in enumerate(self._results))

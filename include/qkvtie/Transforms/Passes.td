@@ -119,4 +119,43 @@ def QKVTieFoldTies : Pass<"qkvtie-fold-ties", "ModuleOp"> {
   let dependentDialects = ["::mlir::qkvtie::QKVTieDialect"];
 }
 
+def QKVTieMaterializeKVCache : Pass<"qkvtie-materialize-kv-cache",
+                                    "ModuleOp"> {
+  let summary = "Turns each attention into a prefill and a decode-step "
+                "function over an explicit KV cache";
+  let description = [{
+    For each self-attention `qkvtie.attention` (mask `none` or `causal`) in
+    function `@f`, adds what a server runs, leaving `@f` as it is:
+
+    - `@f_attn<i>_prefill(%x, params...) -> (out, !qkvtie.kv_cache<...>)`:
+      the layer over the whole prompt, and a cache filled with its keys and
+      values;
+    - `@f_attn<i>_decode(%x_t, %pos : index, %cache, params...) -> (out_t,
+      cache)`: projects one new token, appends it at `%pos`, attends over the
+      `%pos + 1` cached tokens.
+
+    The cache holds one buffer per distinct source among k and v (one with
+    K=V), the projections before RoPE. Weights that are constants are
+    cloned into the functions; other values become trailing parameters. If
+    the RoPE tables cover fewer positions than `capacity`, the decode step
+    takes `[capacity, head_dim]` tables as two more parameters.
+
+    ```mlir
+    func.func @f_attn0_decode(%x: tensor<1x1x128xf32>, %pos: index,
+        %cache: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2,
+                                 capacity = 4096, head_dim = 16, f32>)
+        -> (tensor<1x1x128xf32>, !qkvtie.kv_cache<...>)
+    ```
+  }];
+  let options = [
+    Option<"capacity", "capacity", "int64_t", /*default=*/"4096",
+           "Tokens each cache holds">
+  ];
+  let dependentDialects = [
+    "::mlir::qkvtie::QKVTieDialect", "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // QKVTIE_TRANSFORMS_PASSES_TD
