@@ -21,6 +21,8 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include "llvm/ADT/MapVector.h"
+
 #include <limits>
 
 namespace mlir::qkvtie {
@@ -91,6 +93,7 @@ private:
   }
 
   Value project(Value x, Value weight, Value bias);
+  void packProjections(DenseMap<std::pair<int64_t, Value>, Value> &projected);
   Value splitHeads(Value flat, int64_t heads, int64_t headDim);
   Value rope(Value x, int64_t offset);
   Value repeatHeads(Value x);
@@ -339,6 +342,54 @@ Value AttentionLowering::mergeHeads(Value o) {
   return buildMergeHeads(b, o, elt);
 }
 
+void AttentionLowering::packProjections(
+    DenseMap<std::pair<int64_t, Value>, Value> &projected) {
+  TiesAttr ties = op.getTies();
+  const std::pair<int64_t, Value> uses[] = {{ties.getQ(), op.getQuery()},
+                                            {ties.getK(), op.getKeyValue()},
+                                            {ties.getV(), op.getKeyValue()}};
+  llvm::MapVector<Value, SmallVector<int64_t>> byInput;
+  for (auto [slot, input] : uses)
+    if (slot != TiesAttr::kIdentity &&
+        !llvm::is_contained(byInput[input], slot))
+      byInput[input].push_back(slot);
+  for (auto &[input, slots] : byInput) {
+    if (slots.size() < 2)
+      continue;
+    SmallVector<Value> weights, biases;
+    bool anyBias = llvm::any_of(
+        slots, [&](int64_t s) { return static_cast<bool>(op.getSlotBias(s)); });
+    for (int64_t s : slots) {
+      Value w = op.getWeights()[s];
+      int64_t n = cast<RankedTensorType>(w.getType()).getDimSize(1);
+      weights.push_back(w);
+      if (anyBias) {
+        Value bias = op.getSlotBias(s);
+        if (!bias) {
+          Value zero = arith::ConstantOp::create(b, b.getZeroAttr(elt));
+          bias = linalg::FillOp::create(b, zero, empty({n}, elt)).getResult(0);
+        }
+        biases.push_back(bias);
+      }
+    }
+    Value w = tensor::ConcatOp::create(b, 1, weights);
+    Value bias =
+        anyBias ? Value(tensor::ConcatOp::create(b, 0, biases)) : Value();
+    Value packed = project(input, w, bias);
+    int64_t rows = cast<RankedTensorType>(packed.getType()).getDimSize(0);
+    int64_t offset = 0;
+    for (int64_t s : slots) {
+      int64_t n =
+          cast<RankedTensorType>(op.getWeights()[s].getType()).getDimSize(1);
+      projected[{s, input}] = tensor::ExtractSliceOp::create(
+          b, tensorOf({rows, n}, elt), packed, ValueRange{}, ValueRange{},
+          ValueRange{}, b.getDenseI64ArrayAttr({0, offset}),
+          b.getDenseI64ArrayAttr({rows, n}), b.getDenseI64ArrayAttr({1, 1}));
+      offset += n;
+    }
+  }
+}
+
 Value AttentionLowering::lower() {
   batch = op.getBatchSize();
   seqQ = op.getQueryLength();
@@ -349,8 +400,10 @@ Value AttentionLowering::lower() {
   dv = op.getValueHeadDim();
   TiesAttr ties = op.getTies();
 
-  // One projection per (slot, input): tied roles share it.
+  // One projection per (slot, input): tied roles share it, and the distinct
+  // slots that read one input are packed into one GEMM (one pass over it).
   DenseMap<std::pair<int64_t, Value>, Value> projected;
+  packProjections(projected);
   auto source = [&](int64_t slot, Value input, int64_t heads,
                     int64_t headDim) -> Value {
     if (slot == TiesAttr::kIdentity)

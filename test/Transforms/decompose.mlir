@@ -1,10 +1,12 @@
 // RUN: qkvtie-opt %s -split-input-file --qkvtie-decompose | FileCheck %s
 
-// Q-K=V GQA with RoPE and a causal mask: one projection for k and v, the KV
-// heads broadcast to the query heads, scores and softmax in f32.
+// Q-K=V GQA with RoPE and a causal mask: the q slot and the one k=v slot
+// read the same input, so they are packed into one GEMM of 32 + 16 columns;
+// the KV heads broadcast to the query heads; scores and softmax in f32.
 // CHECK-LABEL: func.func @kv_tied_gqa
 // CHECK-NOT: qkvtie.attention
-// CHECK-COUNT-2: linalg.matmul
+// CHECK: %[[W:.*]] = tensor.concat dim(1) %arg1, %arg2 : (tensor<32x32xf32>, tensor<32x16xf32>) -> tensor<32x48xf32>
+// CHECK: linalg.matmul ins(%{{.*}}, %[[W]] : tensor<6x32xf32>, tensor<32x48xf32>)
 // CHECK-NOT: linalg.matmul
 // CHECK: linalg.broadcast
 // CHECK: linalg.generic
