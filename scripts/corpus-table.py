@@ -21,8 +21,9 @@ from qkvtie import compile_file, find_tool  # noqa: E402
 def main():
     corpus = pathlib.Path(os.environ.get("QKVTIE_CORPUS", REPO.parent / "shared/corpus"))
     passes = sys.argv[1:] or ["qkvtie-raise-attention"]
-    print("| file | raised | Hq/Hkv/hd | mask | RoPE | ties | cache B/token | max abs err |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| file | raised | Hq/Hkv/hd | mask | RoPE | ties | proofs | cache buffers | "
+          "cache B/token before -> after | max abs err |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for path in sorted(corpus.glob("*.mlir")):
         stem = path.name[:-5]
         with tempfile.TemporaryDirectory() as d:
@@ -40,10 +41,15 @@ def main():
                             np.load(path.with_name(stem + ".expected.npy"))))
         a = r[0] if r else None
         heads = f'{a["num_heads"]}/{a["num_kv_heads"]}/{a["head_dim"]}' if a else "-"
+        proofs = ", ".join(f'{p["roles"]}: {p["kind"]}' for p in a.get("proofs", [])) \
+            if a else "-"
+        before = a.get("before", {}).get("kv_cache_bytes_per_token",
+                                         a["kv_cache_bytes_per_token"]) if a else "-"
         print(f'| {stem} | {len(r)} | {heads} | {a["mask"] if a else "-"} | '
               f'{("yes" if a["rope"] else "no") if a else "-"} | '
-              f'{a["variant"] if a else "-"} | '
-              f'{a["kv_cache_bytes_per_token"] if a else "-"} | {err:.2e} |')
+              f'{a["variant"] if a else "-"} | {proofs or "none"} | '
+              f'{a["kv_cache_buffers"] if a else "-"} | '
+              f'{before} -> {a["kv_cache_bytes_per_token"] if a else "-"} | {err:.2e} |')
 
 
 if __name__ == "__main__":
