@@ -515,7 +515,8 @@ Value AttentionLowering::lowerCacheAttend(CacheAttendOp attend, Value cache,
   Value q = attend.getQuery();
   if (attend.getRopeCos()) {
     Value first = arith::SubIOp::create(b, length, n);
-    q = ropeAt(b, q, attend.getRopeCos(), attend.getRopeSin(), first, elt);
+    q = ropeAt(b, q, attend.getRopeCos(), attend.getRopeSin(), first,
+               qType.getElementType());
     k = ropeAt(b, k, attend.getRopeCos(), attend.getRopeSin(),
                arith::ConstantIndexOp::create(b, 0), elt);
   }
@@ -550,11 +551,15 @@ Value AttentionLowering::lowerCacheAttend(CacheAttendOp attend, Value cache,
           })
           .getResult(0);
   Value o = applyValues(softmax(s), repeatHeads(v));
+  Type qElt = qType.getElementType();
   return linalg::GenericOp::create(
-             b, qType, ValueRange{o}, empty(qType.getShape(), elt),
+             b, qType, ValueRange{o}, empty(qType.getShape(), qElt),
              ArrayRef<AffineMap>{id, id}, {kPar, kPar, kPar, kPar},
              [&](OpBuilder &ob, Location loc, ValueRange args) {
-               yield(ob, loc, fromF32(ob, loc, args[0]));
+               Value r = args[0];
+               if (!qElt.isF32())
+                 r = arith::TruncFOp::create(ob, loc, qElt, r);
+               yield(ob, loc, r);
              })
       .getResult(0);
 }

@@ -106,3 +106,20 @@ Value mlir::qkvtie::buildMergeHeads(ImplicitLocOpBuilder &b, Value o,
       b, RankedTensorType::get({batch, len, heads * d}, elt), merged,
       ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
 }
+
+Value mlir::qkvtie::buildConvert(ImplicitLocOpBuilder &b, Value v, Type elt) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.getElementType() == elt)
+    return v;
+  AffineMap id = AffineMap::getMultiDimIdentityMap(t.getRank(), b.getContext());
+  SmallVector<utils::IteratorType> iters(t.getRank(),
+                                         utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, RankedTensorType::get(t.getShape(), elt), ValueRange{v},
+             empty(b, t.getShape(), elt), ArrayRef<AffineMap>{id, id}, iters,
+             [&](OpBuilder &ob, Location loc, ValueRange args) {
+               linalg::YieldOp::create(
+                   ob, loc, ValueRange{convert(ob, loc, args[0], elt)});
+             })
+      .getResult(0);
+}

@@ -19,6 +19,9 @@ Value buildSplitHeads(ImplicitLocOpBuilder &b, Value flat, int64_t batch,
 /// [B, H, L, d] -> [B, L, H·d], converting elements to `elt`.
 Value buildMergeHeads(ImplicitLocOpBuilder &b, Value heads, Type elt);
 
+/// `v` with its elements converted to `elt` (extf or truncf), or `v`.
+Value buildConvert(ImplicitLocOpBuilder &b, Value v, Type elt);
+
 } // namespace mlir::qkvtie
 
 #endif // QKVTIE_LIB_TRANSFORMS_LOWERINGUTILS_H

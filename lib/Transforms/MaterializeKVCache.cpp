@@ -20,6 +20,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/StringSwitch.h"
 
 #define DEBUG_TYPE "qkvtie-materialize-kv-cache"
 
@@ -135,9 +136,24 @@ struct MaterializeKVCachePass
       return failure();
     }
     TiesAttr ties = op.getTies();
+    Type storage = op.getElementType();
+    if (!elementType.empty()) {
+      Builder builder(op.getContext());
+      storage = llvm::StringSwitch<Type>(elementType)
+                    .Case("f32", builder.getF32Type())
+                    .Case("f16", builder.getF16Type())
+                    .Case("bf16", builder.getBF16Type())
+                    .Default(Type());
+      if (!storage) {
+        op.emitError("qkvtie-materialize-kv-cache: element-type must be f32, "
+                     "f16 or bf16, got '")
+            << elementType << "'";
+        return failure();
+      }
+    }
     auto cacheType = KVCacheType::get(
         op.getContext(), op.getBatchSize(), ties.getNumCacheBuffers(),
-        op.getNumKvHeads(), capacity, op.getHeadDim(), op.getElementType());
+        op.getNumKvHeads(), capacity, op.getHeadDim(), storage);
     std::string base = (f.getName() + "_attn" + Twine(index)).str();
     buildPrefill(f, op, cacheType, base + "_prefill", symbols);
     buildDecode(f, op, cacheType, base + "_decode", symbols);
@@ -146,7 +162,7 @@ struct MaterializeKVCachePass
 
   /// Sources of the cache buffers ([B, Hkv, L, d], before RoPE) for input x.
   SmallVector<Value> cacheSources(ImplicitLocOpBuilder &b, AttentionOp op,
-                                  Capture &capture, Value x) {
+                                  Capture &capture, Value x, Type storage) {
     TiesAttr ties = op.getTies();
     SmallVector<int64_t> slots = {ties.getK()};
     if (ties.getV() != ties.getK())
@@ -158,8 +174,11 @@ struct MaterializeKVCachePass
         flat = buildProjection(b, x, capture.get(op.getWeights()[slot]),
                                capture.get(op.getSlotBias(slot)),
                                op.getElementType());
-      out.push_back(buildSplitHeads(b, flat, op.getBatchSize(),
-                                    op.getNumKvHeads(), op.getHeadDim()));
+      out.push_back(
+          buildConvert(b,
+                       buildSplitHeads(b, flat, op.getBatchSize(),
+                                       op.getNumKvHeads(), op.getHeadDim()),
+                       storage));
     }
     return out;
   }
@@ -197,8 +216,9 @@ struct MaterializeKVCachePass
     Operation *layer = ob.clone(*op, mapping);
     Value cache = CacheCreateOp::create(b, cacheType);
     Value zero = arith::ConstantIndexOp::create(b, 0);
-    cache = CacheAppendOp::create(b, cacheType, cache, zero,
-                                  cacheSources(b, op, capture, x));
+    cache = CacheAppendOp::create(
+        b, cacheType, cache, zero,
+        cacheSources(b, op, capture, x, cacheType.getElementType()));
     finish(fn, ob, {layer->getResult(0), cache});
   }
 
@@ -225,8 +245,9 @@ struct MaterializeKVCachePass
                           capture.get(op.getSlotBias(ties.getQ())), elt);
     q = buildSplitHeads(b, q, op.getBatchSize(), op.getNumHeads(),
                         op.getHeadDim());
-    cache = CacheAppendOp::create(b, cacheType, cache, pos,
-                                  cacheSources(b, op, capture, x));
+    cache = CacheAppendOp::create(
+        b, cacheType, cache, pos,
+        cacheSources(b, op, capture, x, cacheType.getElementType()));
     Value length =
         arith::AddIOp::create(b, pos, arith::ConstantIndexOp::create(b, 1));
     Value cos, sin;

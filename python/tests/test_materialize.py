@@ -53,3 +53,24 @@ def test_prefill_and_decode_reproduce_the_model(path, tmp_path):
         got, want = got[:, -1:], want[:, -1:]
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(state, cache, rtol=1e-6, atol=1e-6)
+
+
+def test_f16_cache_for_an_f32_model(tmp_path):
+    """The cache may store half the bits of the model: element-type=f16."""
+    path = MODELS[0]
+    inputs = np.load(path.with_suffix(".inputs.npz"))
+    x = inputs["arg0"]
+    seq = x.shape[1]
+    lib = compile_file(path, passes=[
+        "qkvtie-raise-attention", "qkvtie-fold-ties",
+        f"qkvtie-materialize-kv-cache=capacity={seq} element-type=f16"],
+        out_dir=tmp_path)
+    want = lib.forward(x)
+    out, cache = lib.forward_attn0_prefill(x)
+    assert cache.dtype == np.float16 and cache.shape[0] == 1
+    state = np.zeros_like(cache)
+    rows = []
+    for t in range(seq):
+        o, state = lib.forward_attn0_decode(x[:, t:t + 1], t, state)
+        rows.append(o)
+    np.testing.assert_allclose(np.concatenate(rows, axis=1), want, rtol=1e-2, atol=1e-2)

@@ -56,3 +56,20 @@ func.func @cross(%x: tensor<1x3x8xf32>, %m: tensor<1x5x8xf32>, %w: tensor<8x8xf3
          slots((%w : tensor<8x8xf32>), (%w : tensor<8x8xf32>), (%w : tensor<8x8xf32>)) -> tensor<1x3x8xf32>
   return %0 : tensor<1x3x8xf32>
 }
+
+// -----
+
+// RUN: qkvtie-opt %s -split-input-file --qkvtie-materialize-kv-cache="capacity=8 element-type=f16" | FileCheck %s --check-prefix=F16
+
+// An f16 cache for an f32 layer: keys and values are rounded when written.
+// F16-LABEL: func.func @half_cache_attn0_decode(
+// F16-SAME: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 1, capacity = 8, head_dim = 4, f16>
+// F16: arith.truncf {{.*}} : f32 to f16
+// F16: qkvtie.cache.append {{.*}} tensor<1x1x1x4xf16>
+// F16: qkvtie.cache.attend {{.*}} : tensor<1x2x1x4xf32>, !qkvtie.kv_cache<{{.*}}f16> -> tensor<1x2x1x4xf32>
+func.func @half_cache(%x: tensor<1x3x8xf32>, %wq: tensor<8x8xf32>, %wkv: tensor<8x4xf32>) -> tensor<1x3x8xf32> {
+  %0 = qkvtie.attention ties <q = 0, k = 1, v = 1> heads(2, 1) head_dim(4) scale(0.5) mask(causal)
+         inputs(%x, %x : tensor<1x3x8xf32>, tensor<1x3x8xf32>)
+         slots((%wq : tensor<8x8xf32>), (%wkv : tensor<8x4xf32>)) -> tensor<1x3x8xf32>
+  return %0 : tensor<1x3x8xf32>
+}

@@ -149,7 +149,9 @@ def QKVTieMaterializeKVCache : Pass<"qkvtie-materialize-kv-cache",
   }];
   let options = [
     Option<"capacity", "capacity", "int64_t", /*default=*/"4096",
-           "Tokens each cache holds">
+           "Tokens each cache holds">,
+    Option<"elementType", "element-type", "std::string", /*default=*/"\"\"",
+           "Cache storage type: f32, f16 or bf16 (default: the model's)">
   ];
   let dependentDialects = [
     "::mlir::qkvtie::QKVTieDialect", "::mlir::arith::ArithDialect",

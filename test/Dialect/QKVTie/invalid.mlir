@@ -506,11 +506,11 @@ func.func @attend_too_many(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 
 // -----
 
 func.func @attend_element(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
-                          %q: tensor<1x8x1x16xf16>) {
+                          %q: tensor<1x8x1x16xf64>) {
   %pos = arith.constant 3 : index
-  // expected-error @+1 {{query element type 'f16' does not match the cache's 'f32'}}
+  // expected-error @+1 {{query element type must be f16, bf16 or f32, got 'f64'}}
   %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(none) %q, %c length %pos
-         : tensor<1x8x1x16xf16>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32> -> tensor<1x8x1x16xf16>
+         : tensor<1x8x1x16xf64>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32> -> tensor<1x8x1x16xf64>
   return
 }
 
