@@ -221,6 +221,8 @@ def main():
     write_lit_input("args-gqa-bf16", ArgsAttention(4, 2, "manual").bfloat16(),
                     (xs.bfloat16(), w(16).bfloat16(), w(8).bfloat16(),
                      w(8).bfloat16()))
+    write_lit_input("args-mha-f64", ArgsAttention(2, 2, "manual").double(),
+                    (xs.double(), w(16).double(), w(16).double(), w(16).double()))
     ys = torch.randn(1, 4, 16)
     for variant in ("scores-times-tensor", "kv-different-inputs",
                     "no-max-subtraction"):

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build python3 python3-venv git clang-format
           clang-22 libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
-          libomp-22-dev libgtest-dev)
+          libomp-22-dev libclang-rt-22-dev libgtest-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The lit and execution suites again under ASan + UBSan (build-asan/).
+bash scripts/test-sanitizers.sh
 cd "${BUILD_DIR:-build}"
 ctest --output-on-failure -j2

@@ -22,3 +22,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.qkvtie_tools_dir, config.llvm_tools_dir]
 tools = ["qkvtie-opt", "mlir-opt"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# An instrumented plugin cannot load into the uninstrumented upstream mlir-opt.
+if config.qkvtie_sanitize:
+    config.available_features.add("sanitizer")

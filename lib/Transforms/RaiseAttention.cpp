@@ -338,6 +338,12 @@ FailureOr<AttentionMatch> Matcher::match() {
     return fail("the heads are never merged into [B, S, H·dv]");
   matchOutProjection(traceLayout(m.replaced));
   m.elt = cast<RankedTensorType>(m.replaced.getType()).getElementType();
+  if (!isSupportedStorageType(m.elt)) {
+    std::string name;
+    llvm::raw_string_ostream os(name);
+    m.elt.print(os);
+    return fail("element type " + name + " is not f16, bf16 or f32");
+  }
   m.maskShape = maskShape;
   m.anchor = anchor;
   return m;
@@ -489,7 +495,8 @@ LogicalResult Matcher::resolveMask() {
   SmallVector<int64_t> shape;
   SmallVector<AffineExpr> results;
   MLIRContext *ctx = mt.getContext();
-  for (auto [i, dim] : llvm::enumerate(byRole->normalized().getDims())) {
+  Layout normalizedRoles = byRole->normalized();
+  for (auto [i, dim] : llvm::enumerate(normalizedRoles.getDims())) {
     bool broadcast = dim.empty() || (dim.size() == 1 && dim[0].stride == 0);
     shape.push_back(broadcast ? 1 : roles[i]);
     results.push_back(broadcast ? getAffineConstantExpr(0, ctx)
@@ -686,14 +693,15 @@ LogicalResult Matcher::matchRopeTables(const Rope &rope, const Layout &x,
                                        int64_t seq, StringRef role) {
   // In the rope site's space: the rotated axis must be e (stride 1 in the
   // projection) and the tables may vary along s and e only.
-  auto axisView = x.normalized().getDims()[rope.axis];
+  Layout xn = x.normalized();
+  Layout::Dim axisView = xn.getDims()[rope.axis];
   if (axisView.size() != 1 || axisView[0].stride != 1)
     return fail(role + Twine(": RoPE does not rotate the head dimension"));
   auto pType = cast<RankedTensorType>(x.getBase().getType());
   int64_t width = pType.getShape().back();
   int64_t seqDim = -1;
   for (int64_t i = 0; i < x.getRank(); ++i) {
-    auto dv = x.normalized().getDims()[i];
+    const Layout::Dim &dv = xn.getDims()[i];
     if (dv.size() == 1 && dv[0].stride == width && dv[0].size == seq)
       seqDim = i;
   }
@@ -776,7 +784,9 @@ Value sliceColumns(OpBuilder &b, Location loc, Value v, int64_t off,
       getAsIndexOpFoldResult(ctx, sizes), getAsIndexOpFoldResult(ctx, strides));
 }
 
-LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter) {
+/// On failure `why` holds the verifier's message.
+LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter,
+                      std::string &why) {
   Operation *at = m.replaced.getDefiningOp();
   rewriter.setInsertionPoint(at);
   Location loc = m.anchor->getLoc();
@@ -852,8 +862,10 @@ LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter) {
   // input: leave the IR as it was and say so without failing the pass.
   LogicalResult verified = success();
   {
-    ScopedDiagnosticHandler silence(ctx,
-                                    [](Diagnostic &) { return success(); });
+    ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &d) {
+      why = d.str();
+      return success();
+    });
     verified = mlir::verify(op);
   }
   if (failed(verified)) {
@@ -893,9 +905,11 @@ struct RaiseAttentionPass
       // The boolean fill must be the element type's lowest finite value,
       // which is what the op's boolean mask uses.
       Operation *replacedOp = m->replaced.getDefiningOp();
-      if (failed(rewrite(*m, rewriter))) {
+      std::string why;
+      if (failed(rewrite(*m, rewriter, why))) {
         if (remarks)
-          op->emitRemark("qkvtie-raise: matched but the op would not verify");
+          op->emitRemark("qkvtie-raise: matched but the op would not verify: ")
+              << why;
         continue;
       }
       // Erase what only fed the replaced value.

@@ -1,3 +1,4 @@
+// UNSUPPORTED: sanitizer
 // Upstream mlir-opt loads the dialect and the passes from the plugin; plugin
 // passes are named in --pass-pipeline, as for any mlir-opt plugin.
 // RUN: mlir-opt %s --load-dialect-plugin=%qkvtie_plugin --load-pass-plugin=%qkvtie_plugin > %t.1.mlir

@@ -572,3 +572,12 @@ func.func @attend_rope(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, c
          : tensor<1x8x1x16xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32> -> tensor<1x8x1x16xf32>
   return
 }
+
+// -----
+
+func.func @empty_sequence(%x: tensor<1x0x64xf32>, %w: tensor<64x64xf32>) {
+  // expected-error @+1 {{batch, query and key sequences must be non-empty, got B = 1, S = 0, T = 0}}
+  %0 = qkvtie.attention ties <q = 0, k = 0, v = 0> heads(4, 4) head_dim(16) scale(0.25) mask(none)
+         inputs(%x, %x : tensor<1x0x64xf32>, tensor<1x0x64xf32>) slots((%w : tensor<64x64xf32>)) -> tensor<1x0x64xf32>
+  return
+}

@@ -213,6 +213,10 @@ LogicalResult AttentionOp::verify() {
 
   int64_t batch = qType.getDimSize(0), seqQ = qType.getDimSize(1);
   int64_t seqKV = kvType.getDimSize(1);
+  if (batch == 0 || seqQ == 0 || seqKV == 0)
+    return emitOpError("batch, query and key sequences must be non-empty, got "
+                       "B = ")
+           << batch << ", S = " << seqQ << ", T = " << seqKV;
   if (kvType.getDimSize(0) != batch)
     return emitOpError("key_value batch (")
            << kvType.getDimSize(0) << ") does not match query batch (" << batch
