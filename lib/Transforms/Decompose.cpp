@@ -97,6 +97,8 @@ private:
   Value splitHeads(Value flat, int64_t heads, int64_t headDim);
   Value rope(Value x, int64_t offset);
   Value repeatHeads(Value x);
+  Value contract(Value lhs, Value rhs, AffineMap lhsMap, AffineMap rhsMap,
+                 ArrayRef<int64_t> outShape);
   Value scores(Value q, Value k);
   Value maskAndScale(Value s);
   Value softmax(Value s);
@@ -180,22 +182,30 @@ Value AttentionLowering::repeatHeads(Value x) {
       ArrayRef<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
 }
 
-/// q: [B, H, S, d], k: [B, H, T, d] -> q·kᵀ: [B, H, S, T] in f32.
-Value AttentionLowering::scores(Value q, Value k) {
+/// out[b, h, i, j] = Σ_r lhs · rhs over a 5-d loop space (b, h, i, j, r),
+/// accumulated in f32.
+Value AttentionLowering::contract(Value lhs, Value rhs, AffineMap lhsMap,
+                                  AffineMap rhsMap,
+                                  ArrayRef<int64_t> outShape) {
   SmallVector<AffineExpr> e = dims(5);
-  SmallVector<AffineMap> maps = {map(5, {e[0], e[1], e[2], e[4]}),
-                                 map(5, {e[0], e[1], e[3], e[4]}),
+  SmallVector<AffineMap> maps = {lhsMap, rhsMap,
                                  map(5, {e[0], e[1], e[2], e[3]})};
   return linalg::GenericOp::create(
-             b, tensorOf({batch, hq, seqQ, seqKV}, f32), ValueRange{q, k},
-             filled({batch, hq, seqQ, seqKV}, 0.0), maps,
-             {kPar, kPar, kPar, kPar, kRed},
+             b, tensorOf(outShape, f32), ValueRange{lhs, rhs},
+             filled(outShape, 0.0), maps, {kPar, kPar, kPar, kPar, kRed},
              [&](OpBuilder &ob, Location loc, ValueRange args) {
                Value m = arith::MulFOp::create(ob, loc, toF32(ob, loc, args[0]),
                                                toF32(ob, loc, args[1]));
                yield(ob, loc, arith::AddFOp::create(ob, loc, args[2], m));
              })
       .getResult(0);
+}
+
+/// q: [B, H, S, d], k: [B, H, T, d] -> q·kᵀ: [B, H, S, T] in f32.
+Value AttentionLowering::scores(Value q, Value k) {
+  SmallVector<AffineExpr> e = dims(5);
+  return contract(q, k, map(5, {e[0], e[1], e[2], e[4]}),
+                  map(5, {e[0], e[1], e[3], e[4]}), {batch, hq, seqQ, seqKV});
 }
 
 /// scale · s, then the mask.
@@ -323,19 +333,8 @@ Value AttentionLowering::softmax(Value s) {
 /// p: [B, H, S, T] f32, v: [B, H, T, dv] -> [B, H, S, dv] f32.
 Value AttentionLowering::applyValues(Value p, Value v) {
   SmallVector<AffineExpr> e = dims(5);
-  SmallVector<AffineMap> maps = {map(5, {e[0], e[1], e[2], e[4]}),
-                                 map(5, {e[0], e[1], e[4], e[3]}),
-                                 map(5, {e[0], e[1], e[2], e[3]})};
-  return linalg::GenericOp::create(
-             b, tensorOf({batch, hq, seqQ, dv}, f32), ValueRange{p, v},
-             filled({batch, hq, seqQ, dv}, 0.0), maps,
-             {kPar, kPar, kPar, kPar, kRed},
-             [&](OpBuilder &ob, Location loc, ValueRange args) {
-               Value m = arith::MulFOp::create(ob, loc, args[0],
-                                               toF32(ob, loc, args[1]));
-               yield(ob, loc, arith::AddFOp::create(ob, loc, args[2], m));
-             })
-      .getResult(0);
+  return contract(p, v, map(5, {e[0], e[1], e[2], e[4]}),
+                  map(5, {e[0], e[1], e[4], e[3]}), {batch, hq, seqQ, dv});
 }
 
 Value AttentionLowering::mergeHeads(Value o) {

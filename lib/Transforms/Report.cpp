@@ -86,21 +86,23 @@ int64_t numElements(Value v) {
   return v ? cast<RankedTensorType>(v.getType()).getNumElements() : 0;
 }
 
-void addTies(llvm::json::Object &obj, TiesAttr ties) {
+/// Fields every attention-like op reports.
+void addCommon(llvm::json::Object &obj, Operation *op, TiesAttr ties,
+               int64_t heads, int64_t kvHeads) {
+  obj["op"] = op->getName().getStringRef().str();
+  obj["location"] = locationString(op->getLoc());
+  obj["function"] = enclosingFunction(op);
   obj["ties"] = attrString(ties);
   obj["variant"] = ties.getVariantName().str();
   obj["kv_cache_buffers"] = ties.getNumCacheBuffers();
+  obj["num_heads"] = heads;
+  obj["num_kv_heads"] = kvHeads;
+  obj["query_heads_per_kv_head"] = heads / kvHeads;
 }
 
 llvm::json::Object reportAttention(AttentionOp op) {
   llvm::json::Object obj;
-  obj["op"] = "qkvtie.attention";
-  obj["location"] = locationString(op.getLoc());
-  obj["function"] = enclosingFunction(op);
-  addTies(obj, op.getTies());
-  obj["num_heads"] = op.getNumHeads();
-  obj["num_kv_heads"] = op.getNumKvHeads();
-  obj["query_heads_per_kv_head"] = op.getNumHeads() / op.getNumKvHeads();
+  addCommon(obj, op, op.getTies(), op.getNumHeads(), op.getNumKvHeads());
   obj["head_dim"] = op.getHeadDim();
   obj["value_head_dim"] = op.getValueHeadDim();
   obj["mask"] = stringifyMaskKind(op.getMaskKind()).str();
@@ -132,13 +134,7 @@ llvm::json::Object reportAttention(AttentionOp op) {
 llvm::json::Object reportCacheAttend(CacheAttendOp op) {
   llvm::json::Object obj;
   KVCacheType cache = op.getCacheType();
-  obj["op"] = "qkvtie.cache.attend";
-  obj["location"] = locationString(op.getLoc());
-  obj["function"] = enclosingFunction(op);
-  addTies(obj, op.getTies());
-  obj["num_heads"] = op.getNumHeads();
-  obj["num_kv_heads"] = op.getNumKvHeads();
-  obj["query_heads_per_kv_head"] = op.getNumHeads() / op.getNumKvHeads();
+  addCommon(obj, op, op.getTies(), op.getNumHeads(), op.getNumKvHeads());
   obj["head_dim"] = cache.getHeadDim();
   obj["kv_cache_type"] = attrString(TypeAttr::get(cache));
   obj["kv_cache_bytes_per_token"] = cache.getBytesPerToken();
