@@ -39,7 +39,7 @@ def find_tool(name):
 
 
 def _run(cmd):
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
     if proc.returncode != 0:
         raise CompileError(f"{' '.join(map(str, cmd))} failed:\n{proc.stderr}")
     return proc.stdout
