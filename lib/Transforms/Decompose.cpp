@@ -489,14 +489,7 @@ Value AttentionLowering::lowerCacheAttend(CacheAttendOp attend, Value cache,
   seqQ = qType.getDimSize(2);
   seqKV = type.getCapacity();
   Value n = arith::ConstantIndexOp::create(b, seqQ);
-  Value cap = arith::ConstantIndexOp::create(b, seqKV);
-  // A decode step needs its queries cached and the cache not overrun.
-  Value fits = arith::AndIOp::create(
-      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ule, length, cap),
-      arith::CmpIOp::create(b, arith::CmpIPredicate::uge, length, n));
-  cf::AssertOp::create(b, fits,
-                       "qkvtie.cache.attend: length must be within [query "
-                       "tokens, capacity]");
+  buildAttendLengthCheck(b, length, seqQ, seqKV);
   auto buffer = [&](int64_t i) -> Value {
     SmallVector<OpFoldResult> offsets = {b.getIndexAttr(i), b.getIndexAttr(0),
                                          b.getIndexAttr(0), b.getIndexAttr(0),
@@ -563,73 +556,6 @@ Value AttentionLowering::lowerCacheAttend(CacheAttendOp attend, Value cache,
       .getResult(0);
 }
 
-/// The cache is storage: [buffers, B, Hkv, capacity, d] of its element type.
-struct CacheTypeConverter : public TypeConverter {
-  CacheTypeConverter() {
-    addConversion([](Type t) { return t; });
-    addConversion([](KVCacheType t) -> Type {
-      return RankedTensorType::get({t.getBuffers(), t.getBatch(), t.getHeads(),
-                                    t.getCapacity(), t.getHeadDim()},
-                                   t.getElementType());
-    });
-  }
-};
-
-struct DecomposeCacheCreate : public OpConversionPattern<CacheCreateOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(CacheCreateOp op, OpAdaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    auto type =
-        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
-    Location loc = op.getLoc();
-    // Zeros, not garbage: masked keys get weight 0, and 0 · NaN is NaN.
-    Value zero = arith::ConstantOp::create(
-        rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
-    Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                          type.getElementType());
-    rewriter.replaceOp(
-        op, linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0));
-    return success();
-  }
-};
-
-struct DecomposeCacheAppend : public OpConversionPattern<CacheAppendOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(CacheAppendOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    KVCacheType type = op.getCacheType();
-    Location loc = op.getLoc();
-    int64_t n =
-        cast<RankedTensorType>(op.getValues()[0].getType()).getDimSize(2);
-    Value pos = adaptor.getPosition();
-    Value end = arith::AddIOp::create(
-        rewriter, loc, pos, arith::ConstantIndexOp::create(rewriter, loc, n));
-    Value fits = arith::CmpIOp::create(
-        rewriter, loc, arith::CmpIPredicate::ule, end,
-        arith::ConstantIndexOp::create(rewriter, loc, type.getCapacity()));
-    cf::AssertOp::create(rewriter, loc, fits,
-                         "qkvtie.cache.append: writing past the cache "
-                         "capacity");
-    Value cache = adaptor.getCache();
-    for (auto [i, v] : llvm::enumerate(adaptor.getValues())) {
-      SmallVector<OpFoldResult> offsets = {
-          rewriter.getIndexAttr(i), rewriter.getIndexAttr(0),
-          rewriter.getIndexAttr(0), pos, rewriter.getIndexAttr(0)};
-      SmallVector<OpFoldResult> sizes = {
-          rewriter.getIndexAttr(1), rewriter.getIndexAttr(type.getBatch()),
-          rewriter.getIndexAttr(type.getHeads()), rewriter.getIndexAttr(n),
-          rewriter.getIndexAttr(type.getHeadDim())};
-      SmallVector<OpFoldResult> strides(5, rewriter.getIndexAttr(1));
-      cache = tensor::InsertSliceOp::create(rewriter, loc, v, cache, offsets,
-                                            sizes, strides);
-    }
-    rewriter.replaceOp(op, cache);
-    return success();
-  }
-};
-
 struct DecomposeCacheAttend : public OpConversionPattern<CacheAttendOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -657,27 +583,15 @@ struct DecomposeAttention : public OpConversionPattern<AttentionOp> {
 struct DecomposePass : public qkvtie::impl::QKVTieDecomposeBase<DecomposePass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
-    CacheTypeConverter converter;
+    CacheStorageTypeConverter converter;
     ConversionTarget target(*ctx);
     target.addLegalDialect<arith::ArithDialect, cf::ControlFlowDialect,
                            linalg::LinalgDialect, math::MathDialect,
                            tensor::TensorDialect>();
-    target.addIllegalDialect<QKVTieDialect>();
-    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {
-      return converter.isSignatureLegal(f.getFunctionType()) &&
-             converter.isLegal(&f.getBody());
-    });
-    target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
-        [&](Operation *op) { return converter.isLegal(op); });
     RewritePatternSet patterns(ctx);
     patterns.add<DecomposeAttention>(ctx);
-    patterns
-        .add<DecomposeCacheCreate, DecomposeCacheAppend, DecomposeCacheAttend>(
-            converter, ctx);
-    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
-                                                                   converter);
-    populateReturnOpTypeConversionPattern(patterns, converter);
-    populateCallOpTypeConversionPattern(patterns, converter);
+    patterns.add<DecomposeCacheAttend>(converter, ctx);
+    configureCacheConversion(target, converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -18,19 +18,34 @@ void mlir::qkvtie::registerQKVTieDialects(DialectRegistry &registry) {
 
 /// Model IR with qkvtie ops in, LLVM dialect out, with C wrappers for every
 /// public function so the result links into a shared library callable from
-/// C or Python. Uses the reference decomposition.
-static const char kLowerToLLVM[] =
-    "func.func(tosa-optional-decompositions,tosa-make-broadcastable,"
-    "tosa-to-linalg-named,tosa-to-linalg,tosa-to-tensor,tosa-to-arith),"
-    "qkvtie-decompose,"
-    "func.func(llvm-request-c-wrappers),"
-    "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
-    "convert-linalg-to-loops,"
-    "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-    "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
-    "reconcile-unrealized-casts";
+/// C or Python. `%s` is the lowering of the qkvtie ops.
+static std::string lowerToLLVM(llvm::StringRef qkvtieLowering) {
+  return ("func.func(tosa-optional-decompositions,tosa-make-broadcastable,"
+          "tosa-to-linalg-named,tosa-to-linalg,tosa-to-tensor,tosa-to-arith),"
+          // Before the kernels exist: they stay internal, without wrappers.
+          "func.func(llvm-request-c-wrappers)," +
+          qkvtieLowering +
+          ",one-shot-bufferize{bufferize-function-boundaries "
+          "function-boundary-type-conversion=identity-layout-map},"
+          "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+          "convert-linalg-to-loops,convert-scf-to-openmp,"
+          "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+          "convert-scf-to-cf,"
+          "convert-vector-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
+          "convert-openmp-to-llvm,convert-to-llvm,reconcile-unrealized-casts")
+      .str();
+}
+
+static void registerLoweringPipeline(llvm::StringRef name,
+                                     llvm::StringRef summary,
+                                     llvm::StringRef qkvtieLowering) {
+  std::string pipeline = lowerToLLVM(qkvtieLowering);
+  mlir::PassPipelineRegistration<>(
+      name, summary, [pipeline, name](mlir::OpPassManager &pm) {
+        if (mlir::failed(mlir::parsePassPipeline(pipeline, pm)))
+          llvm::report_fatal_error(llvm::Twine(name) + ": bad pipeline");
+      });
+}
 
 void mlir::qkvtie::registerDebugOnlyOption() {
   if (llvm::cl::getRegisteredOptions().count("debug-only"))
@@ -57,12 +72,14 @@ void mlir::qkvtie::registerDebugOnlyOption() {
 void mlir::qkvtie::registerQKVTiePasses() {
   registerDebugOnlyOption();
   registerQKVTieTransformsPasses();
-  PassPipelineRegistration<>(
+  registerLoweringPipeline(
       "qkvtie-lower-to-llvm",
-      "Lower qkvtie ops and upstream tensor IR to the LLVM dialect with C "
-      "wrappers (reference decomposition)",
-      [](OpPassManager &pm) {
-        if (failed(parsePassPipeline(kLowerToLLVM, pm)))
-          llvm::report_fatal_error("qkvtie-lower-to-llvm: bad pipeline");
-      });
+      "Lower qkvtie ops (fused CPU kernels) and upstream tensor IR to the LLVM "
+      "dialect with C wrappers; link the result with libomp",
+      "qkvtie-lower-cpu");
+  registerLoweringPipeline(
+      "qkvtie-lower-to-llvm-reference",
+      "Lower qkvtie ops by the reference decomposition and upstream tensor IR "
+      "to the LLVM dialect with C wrappers",
+      "qkvtie-decompose");
 }

@@ -2,7 +2,12 @@
 
 #include "LoweringUtils.h"
 
+#include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -122,4 +127,111 @@ Value mlir::qkvtie::buildConvert(ImplicitLocOpBuilder &b, Value v, Type elt) {
                    ob, loc, ValueRange{convert(ob, loc, args[0], elt)});
              })
       .getResult(0);
+}
+
+void mlir::qkvtie::buildAttendLengthCheck(ImplicitLocOpBuilder &b, Value length,
+                                          int64_t queries, int64_t capacity) {
+  Value n = arith::ConstantIndexOp::create(b, queries);
+  Value cap = arith::ConstantIndexOp::create(b, capacity);
+  Value fits = arith::AndIOp::create(
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ule, length, cap),
+      arith::CmpIOp::create(b, arith::CmpIPredicate::uge, length, n));
+  cf::AssertOp::create(b, fits,
+                       "qkvtie.cache.attend: length must be within [query "
+                       "tokens, capacity]");
+}
+
+namespace {
+/// The cache is storage: [buffers, B, Hkv, capacity, d] of its element type.
+} // namespace
+
+CacheStorageTypeConverter::CacheStorageTypeConverter() {
+  addConversion([](Type t) { return t; });
+  addConversion([](KVCacheType t) -> Type {
+    return RankedTensorType::get({t.getBuffers(), t.getBatch(), t.getHeads(),
+                                  t.getCapacity(), t.getHeadDim()},
+                                 t.getElementType());
+  });
+}
+
+namespace {
+
+struct DecomposeCacheCreate : public OpConversionPattern<CacheCreateOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CacheCreateOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Location loc = op.getLoc();
+    // Zeros, not garbage: masked keys get weight 0, and 0 · NaN is NaN.
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
+    Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                          type.getElementType());
+    rewriter.replaceOp(
+        op, linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0));
+    return success();
+  }
+};
+
+struct DecomposeCacheAppend : public OpConversionPattern<CacheAppendOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CacheAppendOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    KVCacheType type = op.getCacheType();
+    Location loc = op.getLoc();
+    int64_t n =
+        cast<RankedTensorType>(op.getValues()[0].getType()).getDimSize(2);
+    Value pos = adaptor.getPosition();
+    Value end = arith::AddIOp::create(
+        rewriter, loc, pos, arith::ConstantIndexOp::create(rewriter, loc, n));
+    Value fits = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::ule, end,
+        arith::ConstantIndexOp::create(rewriter, loc, type.getCapacity()));
+    cf::AssertOp::create(rewriter, loc, fits,
+                         "qkvtie.cache.append: writing past the cache "
+                         "capacity");
+    Value cache = adaptor.getCache();
+    for (auto [i, v] : llvm::enumerate(adaptor.getValues())) {
+      SmallVector<OpFoldResult> offsets = {
+          rewriter.getIndexAttr(i), rewriter.getIndexAttr(0),
+          rewriter.getIndexAttr(0), pos, rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes = {
+          rewriter.getIndexAttr(1), rewriter.getIndexAttr(type.getBatch()),
+          rewriter.getIndexAttr(type.getHeads()), rewriter.getIndexAttr(n),
+          rewriter.getIndexAttr(type.getHeadDim())};
+      SmallVector<OpFoldResult> strides(5, rewriter.getIndexAttr(1));
+      cache = tensor::InsertSliceOp::create(rewriter, loc, v, cache, offsets,
+                                            sizes, strides);
+    }
+    rewriter.replaceOp(op, cache);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::qkvtie::populateCacheStoragePatterns(TypeConverter &converter,
+                                                RewritePatternSet &patterns) {
+  patterns.add<DecomposeCacheCreate, DecomposeCacheAppend>(
+      converter, patterns.getContext());
+}
+
+void mlir::qkvtie::configureCacheConversion(ConversionTarget &target,
+                                            TypeConverter &converter,
+                                            RewritePatternSet &patterns) {
+  target.addIllegalDialect<QKVTieDialect>();
+  target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {
+    return converter.isSignatureLegal(f.getFunctionType()) &&
+           converter.isLegal(&f.getBody());
+  });
+  target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
+      [&](Operation *op) { return converter.isLegal(op); });
+  populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                 converter);
+  populateReturnOpTypeConversionPattern(patterns, converter);
+  populateCallOpTypeConversionPattern(patterns, converter);
+  populateCacheStoragePatterns(converter, patterns);
 }

@@ -4,6 +4,8 @@
 #define QKVTIE_LIB_TRANSFORMS_LOWERINGUTILS_H
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::qkvtie {
 
@@ -21,6 +23,28 @@ Value buildMergeHeads(ImplicitLocOpBuilder &b, Value heads, Type elt);
 
 /// `v` with its elements converted to `elt` (extf or truncf), or `v`.
 Value buildConvert(ImplicitLocOpBuilder &b, Value v, Type elt);
+
+/// Asserts at run time that a decode step over `length` cached tokens with
+/// `queries` new ones stays within [queries, capacity].
+void buildAttendLengthCheck(ImplicitLocOpBuilder &b, Value length,
+                            int64_t queries, int64_t capacity);
+
+/// The cache as storage: a tensor [buffers, B, Hkv, capacity, d] of its
+/// element type.
+struct CacheStorageTypeConverter : public TypeConverter {
+  CacheStorageTypeConverter();
+};
+
+/// `qkvtie.cache.create` (zeros) and `qkvtie.cache.append` (insert_slice with
+/// a capacity check) on the storage tensor; both lowerings share them.
+void populateCacheStoragePatterns(TypeConverter &converter,
+                                  RewritePatternSet &patterns);
+
+/// Conversion target and signature patterns for a pass that replaces every
+/// qkvtie op and the cache type with `legalDialects`.
+void configureCacheConversion(ConversionTarget &target,
+                              TypeConverter &converter,
+                              RewritePatternSet &patterns);
 
 } // namespace mlir::qkvtie
 

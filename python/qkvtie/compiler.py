@@ -46,7 +46,7 @@ def _run(cmd):
 
 
 _ELT = {"f32": np.float32, "f16": np.float16, "f64": np.float64,
-        "bf16": "bf16", "i1": np.bool_, "i64": np.int64, "i32": np.int32}
+        "bf16": np.uint16, "i1": np.bool_, "i64": np.int64, "i32": np.int32}
 _TENSOR = re.compile(r"tensor<((?:\d+x)*)(\w+)>")
 
 
@@ -119,9 +119,15 @@ class Library:
         return getattr(self, name)
 
 
-def compile_file(path, passes=(), out_dir=None, opt_args=()):
-    """Runs `passes` then the LLVM lowering on `path`, links a shared library
-    and loads it."""
+REFERENCE = "qkvtie-lower-to-llvm-reference"
+FUSED = "qkvtie-lower-to-llvm"
+
+
+def compile_file(path, passes=(), out_dir=None, opt_args=(), pipeline=FUSED,
+                 cpu="native"):
+    """Runs `passes` then the LLVM lowering `pipeline` (fused kernels, or
+    REFERENCE for the reference decomposition) on `path`, links a shared
+    library for `cpu` (clang's -march) and loads it."""
     out_dir = pathlib.Path(out_dir or tempfile.mkdtemp(prefix="qkvtie-"))
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = pathlib.Path(path).stem
@@ -131,14 +137,15 @@ def compile_file(path, passes=(), out_dir=None, opt_args=()):
           "-o", str(transformed)])
     signatures = function_signatures(transformed.read_text())
     llvm_mlir = out_dir / f"{stem}.llvm.mlir"
-    _run([opt, str(transformed), "--qkvtie-lower-to-llvm", "-o", str(llvm_mlir)])
+    _run([opt, str(transformed), f"--{pipeline}", "-o", str(llvm_mlir)])
     ll = out_dir / f"{stem}.ll"
     _run([find_tool("mlir-translate"), "--mlir-to-llvmir", str(llvm_mlir),
           "-o", str(ll)])
     so = out_dir / f"lib{stem}.so"
-    # The lowered code calls MLIR's runtime helpers (memrefCopy, ...).
+    # The lowered code calls MLIR's runtime helpers (memrefCopy, ...) and,
+    # for parallel loops, the OpenMP runtime.
     runtime_dir = LLVM_BIN.parent / "lib"
-    _run([find_tool("clang"), "-O2", "-shared", "-fPIC", "-Wno-override-module",
-          str(ll), "-o", str(so), f"-L{runtime_dir}", f"-Wl,-rpath,{runtime_dir}",
-          "-lmlir_c_runner_utils", "-lm"])
+    _run([find_tool("clang"), "-O3", f"-march={cpu}", "-shared", "-fPIC",
+          "-Wno-override-module", str(ll), "-o", str(so), f"-L{runtime_dir}",
+          f"-Wl,-rpath,{runtime_dir}", "-lmlir_c_runner_utils", "-lomp", "-lm"])
     return Library(so, signatures)

@@ -1,7 +1,31 @@
 """Writes qkvtie.attention test functions as MLIR text, with their inputs."""
 import numpy as np
 
-_ELT = {np.float32: "f32", np.float16: "f16"}
+_ELT = {np.float32: "f32", np.float16: "f16", "bf16": "bf16"}
+
+
+def to_bf16(x):
+    """bf16 bits (uint16) of `x`, rounded to nearest even."""
+    u = np.ascontiguousarray(x, np.float32).view(np.uint32).astype(np.uint64)
+    return ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)
+
+
+def from_bf16(bits):
+    """float32 values of bf16 bits."""
+    return (np.asarray(bits, np.uint16).astype(np.uint32) << 16).view(np.float32)
+
+
+def storage(dtype):
+    """(numpy type the values are drawn in, function rounding them to the
+    storage precision) for f32, f16 or "bf16"."""
+    if dtype == "bf16":
+        return np.float32, lambda a: from_bf16(to_bf16(a))
+    return dtype, lambda a: np.asarray(a, dtype)
+
+
+def encode(array, elt):
+    """The array as the compiled function takes it (bf16 as bits)."""
+    return to_bf16(array) if elt == "bf16" else array
 
 
 def ttype(shape, elt="f32"):
@@ -20,6 +44,7 @@ def attention_case(name, rng, *, ties="Q-K-V", batch=1, seq_q=5, seq_kv=5,
                    bias=True, out=True, cross=False, dtype=np.float32):
     """Returns (mlir function text, inputs list, reference kwargs)."""
     elt = _ELT[dtype]
+    dtype, rnd = storage(dtype)
     tq, tk, tv = TIES[ties]
     d_model = heads * head_dim
     d_kv = kv_heads * head_dim if (tk is None or tv is None) else (
@@ -32,9 +57,9 @@ def attention_case(name, rng, *, ties="Q-K-V", batch=1, seq_q=5, seq_kv=5,
         d_kv = d_q
         if tk is None or tv is None:
             d_q = d_kv = kv_heads * head_dim if tq is not None else d_model
-    xq = rng.standard_normal((batch, seq_q, d_q)).astype(dtype)
-    xkv = xq if not cross else rng.standard_normal(
-        (batch, seq_kv, d_kv)).astype(dtype)
+    xq = rnd(rng.standard_normal((batch, seq_q, d_q)).astype(dtype))
+    xkv = xq if not cross else rnd(rng.standard_normal(
+        (batch, seq_kv, d_kv)).astype(dtype))
     if not cross:
         seq_kv = seq_q
     roles = {}
@@ -45,8 +70,8 @@ def attention_case(name, rng, *, ties="Q-K-V", batch=1, seq_q=5, seq_kv=5,
     for slot in range(len(roles)):
         role, h = roles[slot]
         d_in = d_q if role == "q" else d_kv
-        w = (rng.standard_normal((d_in, h * head_dim)) / np.sqrt(d_in)).astype(dtype)
-        b = (0.1 * rng.standard_normal(h * head_dim)).astype(dtype) if bias else None
+        w = rnd((rng.standard_normal((d_in, h * head_dim)) / np.sqrt(d_in)).astype(dtype))
+        b = rnd((0.1 * rng.standard_normal(h * head_dim)).astype(dtype)) if bias else None
         slots.append((w, b))
     args, types, inputs = [], [], []
 
@@ -54,7 +79,7 @@ def attention_case(name, rng, *, ties="Q-K-V", batch=1, seq_q=5, seq_kv=5,
         i = len(args)
         args.append(f"%a{i}")
         types.append(ttype(array.shape, elt_name))
-        inputs.append(array)
+        inputs.append(encode(array, elt_name))
         return args[-1], types[-1]
 
     q_in = arg(xq)
@@ -69,8 +94,10 @@ def attention_case(name, rng, *, ties="Q-K-V", batch=1, seq_q=5, seq_kv=5,
             slot_text.append(f"({wv} : {wt})")
     mask_text, mask_arr = mask, None
     if mask == "additive":
-        mask_arr = np.where(rng.random((seq_q, seq_kv)) < 0.2, -1e9,
+        mask_arr = np.where(rng.random((seq_q, seq_kv)) < 0.2,
+                            max(-1e9, float(np.finfo(dtype).min)),
                             rng.standard_normal((seq_q, seq_kv))).astype(dtype)
+        mask_arr = rnd(mask_arr)
         mv, mt = arg(mask_arr)
         mask_text = f"additive, {mv} : {mt}"
     elif mask == "boolean":
@@ -92,8 +119,8 @@ def attention_case(name, rng, *, ties="Q-K-V", batch=1, seq_q=5, seq_kv=5,
     merged = heads * dv
     result_dim = merged
     if out:
-        wo = (rng.standard_normal((merged, d_q)) / np.sqrt(merged)).astype(dtype)
-        bo = (0.1 * rng.standard_normal(d_q)).astype(dtype)
+        wo = rnd((rng.standard_normal((merged, d_q)) / np.sqrt(merged)).astype(dtype))
+        bo = rnd((0.1 * rng.standard_normal(d_q)).astype(dtype))
         ov, ot = arg(wo)
         obv, obt = arg(bo)
         out_text = f" out({ov} : {ot}) out_bias({obv} : {obt})"

@@ -43,7 +43,7 @@ def attention(query, key_value, slots, ties, num_heads, num_kv_heads, scale,
     group = num_heads // num_kv_heads
     k = np.repeat(k, group, axis=1)
     v = np.repeat(v, group, axis=1)
-    s = scale * np.einsum("bhsd,bhtd->bhst", q, k)
+    s = scale * (q @ k.swapaxes(-1, -2))
     if mask_kind == "causal":
         allowed = np.arange(t_len)[None, :] <= np.arange(s_len)[:, None] + (t_len - s_len)
         s = np.where(allowed, s, -np.inf)
@@ -56,7 +56,7 @@ def attention(query, key_value, slots, ties, num_heads, num_kv_heads, scale,
     e = np.exp(s - m)
     total = e.sum(axis=-1, keepdims=True)
     p = np.where(total > 0, e / np.where(total > 0, total, 1), 0.0)
-    o = np.einsum("bhst,bhtd->bhsd", p, v)
+    o = p @ v
     o = o.transpose(0, 2, 1, 3).reshape(xq.shape[0], s_len, -1)
     if out is not None:
         w, b = out

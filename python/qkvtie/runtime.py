@@ -12,6 +12,7 @@ _CTYPES = {
     np.dtype(np.float32): ctypes.c_float,
     np.dtype(np.float64): ctypes.c_double,
     np.dtype(np.float16): ctypes.c_uint16,
+    np.dtype(np.uint16): ctypes.c_uint16,  # bf16 bits
     np.dtype(np.int64): ctypes.c_int64,
     np.dtype(np.int32): ctypes.c_int32,
     np.dtype(np.bool_): ctypes.c_bool,
@@ -37,6 +38,14 @@ def to_descriptor(array):
         desc.sizes[:] = array.shape
         desc.strides[:] = [s // array.itemsize for s in array.strides]
     return desc, array
+
+
+def set_num_threads(n):
+    """Threads the compiled kernels use (OpenMP), for this process."""
+    import os
+    lib = os.path.join(os.environ.get("QKVTIE_LLVM_BIN", "/usr/lib/llvm-22/bin"),
+                       "..", "lib", "libomp.so")
+    ctypes.CDLL(lib).omp_set_num_threads(ctypes.c_int(n))
 
 
 _libc = ctypes.CDLL(None)

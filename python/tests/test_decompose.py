@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from qkvtie import compile_file
+from qkvtie.compiler import REFERENCE, compile_file
 from qkvtie.mlirgen import attention_case
 from qkvtie.reference import attention
 
@@ -40,7 +40,7 @@ def compiled(tmp_path_factory):
         runs.append((inputs, ref))
     path = tmp_path_factory.mktemp("decompose") / "cases.mlir"
     path.write_text("\n".join(texts))
-    return compile_file(path, out_dir=path.parent), runs
+    return compile_file(path, out_dir=path.parent, pipeline=REFERENCE), runs
 
 
 @pytest.mark.parametrize("i", range(len(CASES)),

@@ -49,6 +49,50 @@ def QKVTieDecompose : Pass<"qkvtie-decompose", "ModuleOp"> {
   ];
 }
 
+def QKVTieLowerCPU : Pass<"qkvtie-lower-cpu", "ModuleOp"> {
+  let summary = "Lowers qkvtie ops and f32-accumulating matmuls to fused, "
+                "vectorised, multithreaded CPU kernels";
+  let description = [{
+    Each `qkvtie.attention` becomes its projections and a call to an
+    attention kernel; each `qkvtie.cache.attend` a call to a decode kernel;
+    `qkvtie.cache.create` and `qkvtie.cache.append` become tensor storage as
+    in `qkvtie-decompose`. The kernels are private functions on memrefs,
+    written with `scf`, `vector` and `memref` ops and shared by attentions of
+    one shape:
+
+    - prefill (FlashAttention-2 style): one `scf.parallel` task per (batch,
+      KV head, query tile) serves every query head of the group, streams
+      keys once with an online softmax in f32 and, under a causal mask, stops
+      at the tile's last visible key; no `[S, T]` score tensor exists;
+    - decode: the cached keys split in chunks of 256 across tasks, each with
+      a partial softmax state (max, sum, accumulator), merged at the end. A
+      one-buffer (K=V) cache row is loaded once per step and serves `q·k` and
+      `p·v`; with RoPE it is rotated in registers for the score only.
+
+    Vectors are as wide as the head dimension allows (8, 4, 2 or 1 f32
+    lanes); f16 and bf16 are widened on load and accumulate in f32.
+    `linalg.matmul` on static tensors with an f32 accumulator (the
+    projections, and any such matmul in the model) becomes a GEMM kernel
+    with 4×16 register tiles. `scf.parallel` becomes OpenMP in
+    `qkvtie-lower-to-llvm`.
+
+    ```mlir
+    // before
+    %o = qkvtie.attention ties <q = 0, k = 1, v = 1> heads(8, 2) ...
+    // after
+    %qp = call @__qkvtie_gemm_0(...)   // projections
+    call @__qkvtie_attention_1(%qp, %kv, %out) : (memref<...>, ...) -> ()
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::cf::ControlFlowDialect", "::mlir::func::FuncDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::vector::VectorDialect"
+  ];
+}
+
 def QKVTieRaiseAttention : Pass<"qkvtie-raise-attention", "ModuleOp"> {
   let summary = "Finds attention in model IR and rewrites it to qkvtie.attention";
   let description = [{

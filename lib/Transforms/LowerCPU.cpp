@@ -1,0 +1,897 @@
+//===- LowerCPU.cpp - Fused, vectorised, multithreaded CPU kernels --------===//
+//
+// Each qkvtie.attention and qkvtie.cache.attend becomes a call to a kernel
+// function on memrefs that this pass writes with scf, vector and memref ops:
+//
+//  - prefill (FlashAttention-2 style): one parallel task per (batch, KV head,
+//    query tile) serves every query head of the KV head's group, streams the
+//    keys once with an online softmax in f32, and stops at the last key the
+//    tile's causal diagonal lets it see;
+//  - decode: the cached keys are split in chunks across threads; each chunk
+//    keeps a partial softmax state (max, sum, accumulator) and a merge step
+//    combines them. A K=V cache row is loaded once and used for q·k and
+//    for p·v; with RoPE it is rotated in registers for the score only.
+//
+// Static-shape matmuls accumulating in f32 (the projections) become a
+// register-tiled, vectorised GEMM kernel. scf.parallel later becomes OpenMP.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
+#include "qkvtie/Transforms/Passes.h"
+
+#include "LoweringUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include "llvm/Support/Debug.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <limits>
+#include <numeric>
+
+#define DEBUG_TYPE "qkvtie-lower-cpu"
+
+namespace mlir::qkvtie {
+#define GEN_PASS_DEF_QKVTIELOWERCPU
+#include "qkvtie/Transforms/Passes.h.inc"
+} // namespace mlir::qkvtie
+
+using namespace mlir;
+using namespace mlir::qkvtie;
+
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+/// Widest of 8, 4, 2, 1 lanes that divides every extent in `dims`.
+int64_t laneCount(ArrayRef<int64_t> dims) {
+  for (int64_t w : {8, 4, 2})
+    if (llvm::all_of(dims, [&](int64_t d) { return d % w == 0; }))
+      return w;
+  return 1;
+}
+
+/// Builder helpers shared by the kernels.
+class KernelBuilder {
+public:
+  explicit KernelBuilder(ImplicitLocOpBuilder &b) : b(b) {}
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+  Value add(Value x, Value y) {
+    return isa<IndexType>(x.getType()) ? Value(arith::AddIOp::create(b, x, y))
+                                       : Value(arith::AddFOp::create(b, x, y));
+  }
+  Value mul(Value x, Value y) {
+    return isa<IndexType>(x.getType()) ? Value(arith::MulIOp::create(b, x, y))
+                                       : Value(arith::MulFOp::create(b, x, y));
+  }
+  Value sub(Value x, Value y) {
+    return isa<IndexType>(x.getType()) ? Value(arith::SubIOp::create(b, x, y))
+                                       : Value(arith::SubFOp::create(b, x, y));
+  }
+  Value minI(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
+  Value maxI(Value x, Value y) { return arith::MaxSIOp::create(b, x, y); }
+  Value ceilDiv(Value x, int64_t y) {
+    return arith::CeilDivSIOp::create(b, x, idx(y));
+  }
+  Value splat(Value scalar, int64_t w) {
+    return vector::BroadcastOp::create(
+        b, VectorType::get({w}, scalar.getType()), scalar);
+  }
+  Value toF32(Value v) {
+    Type e = getElementTypeOrSelf(v.getType());
+    if (e.isF32())
+      return v;
+    Type to = b.getF32Type();
+    if (auto vt = dyn_cast<VectorType>(v.getType()))
+      to = VectorType::get(vt.getShape(), to);
+    return arith::ExtFOp::create(b, to, v);
+  }
+  Value fromF32(Value v, Type elt) {
+    if (elt.isF32())
+      return v;
+    Type to = elt;
+    if (auto vt = dyn_cast<VectorType>(v.getType()))
+      to = VectorType::get(vt.getShape(), elt);
+    return arith::TruncFOp::create(b, to, v);
+  }
+  /// `w` lanes at `indices` (the last one advanced by `lane`) as f32.
+  Value loadF32(Value memref, ArrayRef<Value> indices, int64_t lane,
+                int64_t w) {
+    SmallVector<Value> at(indices);
+    if (lane)
+      at.back() = add(at.back(), idx(lane));
+    Type elt = cast<MemRefType>(memref.getType()).getElementType();
+    if (w == 1)
+      return splat(toF32(memref::LoadOp::create(b, memref, at)), 1);
+    return toF32(
+        vector::LoadOp::create(b, VectorType::get({w}, elt), memref, at));
+  }
+  void storeFromF32(Value v, Value memref, ArrayRef<Value> indices,
+                    int64_t lane) {
+    SmallVector<Value> at(indices);
+    if (lane)
+      at.back() = add(at.back(), idx(lane));
+    Type elt = cast<MemRefType>(memref.getType()).getElementType();
+    vector::StoreOp::create(b, fromF32(v, elt), memref, at);
+  }
+  Value reduceAdd(Value v) {
+    return vector::ReductionOp::create(b, vector::CombiningKind::ADD, v);
+  }
+
+  /// Runs `body` inside `scf.for lb to ub step` (no loop-carried values).
+  template <typename F> void loop(Value lb, Value ub, Value step, F body) {
+    auto forOp = scf::ForOp::create(b, lb, ub, step);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forOp.getBody()->getTerminator());
+    body(forOp.getInductionVar());
+  }
+  /// Runs `body` inside `scf.parallel` over the box [0, ubs) (step 1), its
+  /// stack allocations scoped to one iteration.
+  template <typename F> void parallel(ArrayRef<Value> ubs, F body) {
+    SmallVector<Value> lbs(ubs.size(), idx(0)), steps(ubs.size(), idx(1));
+    auto par = scf::ParallelOp::create(b, lbs, ubs, steps);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(par.getBody()->getTerminator());
+    auto scope = memref::AllocaScopeOp::create(b, TypeRange{});
+    Block *block = b.createBlock(&scope.getBodyRegion());
+    b.setInsertionPointToStart(block);
+    auto yield = memref::AllocaScopeReturnOp::create(b, ValueRange{});
+    b.setInsertionPoint(yield);
+    body(par.getInductionVars());
+  }
+  template <typename F> void when(Value cond, F body) {
+    auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    body();
+  }
+
+  ImplicitLocOpBuilder &b;
+};
+
+//===----------------------------------------------------------------------===//
+// Attention kernels
+//===----------------------------------------------------------------------===//
+
+/// Everything that shapes one attention kernel; equal specs share a kernel.
+struct AttentionSpec {
+  bool decode = false;
+  int64_t batch = 0, hq = 0, hkv = 0;
+  /// Queries per call; keys (prefill) or cache capacity (decode).
+  int64_t seqQ = 0, seqKV = 0;
+  int64_t d = 0, dv = 0;
+  /// Prefill: column offsets of Q, K and V in their projection buffers.
+  int64_t qOff = 0, kOff = 0, vOff = 0;
+  /// K and V rows are one memory (K=V tie, or a one-buffer cache).
+  bool kvSame = false;
+  int64_t cacheBuffers = 0;
+  MaskKind mask = MaskKind::none;
+  double scale = 1.0;
+  bool rope = false;
+  /// Types of the kernel's memref arguments, in order.
+  SmallVector<Type> argTypes;
+
+  std::string key() const {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    os << decode << batch << ',' << hq << ',' << hkv << ',' << seqQ << ','
+       << seqKV << ',' << d << ',' << dv << ',' << qOff << ',' << kOff << ','
+       << vOff << ',' << kvSame << ',' << cacheBuffers << ','
+       << static_cast<int>(mask) << ',' << llvm::format("%a", scale) << ','
+       << rope;
+    for (Type t : argTypes)
+      os << ';' << t;
+    return s;
+  }
+};
+
+/// Writes the body of an attention kernel. Arguments, in order: q, k, [v],
+/// [mask], [rope cos, rope sin], [length (decode)], out. Prefill q/k/v are
+/// projection buffers [B·L, N] read at a column offset; out is [B·S, Hq·dv].
+/// Decode q and out are [B, Hq, n, d], the cache [buffers, B, Hkv, cap, d].
+class AttentionKernel : KernelBuilder {
+public:
+  AttentionKernel(ImplicitLocOpBuilder &b, const AttentionSpec &spec,
+                  ValueRange args)
+      : KernelBuilder(b), s(spec) {
+    unsigned i = 0;
+    q = args[i++];
+    k = args[i++];
+    v = (s.kvSame || s.decode) ? k : args[i++];
+    if (s.mask == MaskKind::additive || s.mask == MaskKind::boolean)
+      mask = args[i++];
+    if (s.rope) {
+      cos = args[i++];
+      sin = args[i++];
+    }
+    if (s.decode)
+      length = args[i++];
+    out = args[i++];
+    group = s.hq / s.hkv;
+    w = laneCount(s.rope ? ArrayRef<int64_t>{s.d / 2, s.dv}
+                         : ArrayRef<int64_t>{s.d, s.dv});
+    // Prefill: a query tile is at most 64 (query head, row) pairs. Decode:
+    // every new token of the group's heads in one tile.
+    tileRows = s.decode ? s.seqQ : std::max<int64_t>(1, 64 / group);
+    tileRows = std::min(tileRows, s.seqQ);
+    rows = tileRows * group;
+  }
+
+  void build();
+
+private:
+  SmallVector<Value> qAt(Value bi, Value i, Value h) {
+    if (s.decode)
+      return {bi, h, i, idx(0)};
+    return {add(mul(bi, idx(s.seqQ)), i), add(idx(s.qOff), mul(h, idx(s.d)))};
+  }
+  SmallVector<Value> rowAt(Value bi, Value g, Value j, bool value) {
+    if (s.decode)
+      return {idx(value && s.cacheBuffers == 2 ? 1 : 0), bi, g, j, idx(0)};
+    int64_t off = value ? s.vOff : s.kOff, width = value ? s.dv : s.d;
+    return {add(mul(bi, idx(s.seqKV)), j), add(idx(off), mul(g, idx(width)))};
+  }
+  SmallVector<Value> outAt(Value bi, Value i, Value h) {
+    if (s.decode)
+      return {bi, h, i, idx(0)};
+    return {add(mul(bi, idx(s.seqQ)), i), mul(h, idx(s.dv))};
+  }
+  /// x rotated by the RoPE tables' row `pos`: x·cos + rotate_half(x)·sin.
+  SmallVector<Value> rotate(ArrayRef<Value> x, Value pos) {
+    int64_t chunks = x.size(), half = chunks / 2;
+    SmallVector<Value> r;
+    for (int64_t c = 0; c < chunks; ++c) {
+      Value partner =
+          c < half ? arith::NegFOp::create(b, x[c + half]) : x[c - half];
+      Value cs = loadF32(cos, {pos, idx(0)}, c * w, w);
+      Value sn = loadF32(sin, {pos, idx(0)}, c * w, w);
+      r.push_back(vector::FMAOp::create(b, partner, sn, mul(x[c], cs)));
+    }
+    return r;
+  }
+  Value maskAt(Value bi, Value h, Value i, Value j) {
+    auto mt = cast<MemRefType>(mask.getType());
+    SmallVector<Value> full = {bi, h, i, j};
+    SmallVector<int64_t> fullShape = {s.batch, s.hq, s.seqQ, s.seqKV};
+    int64_t lead = 4 - mt.getRank();
+    SmallVector<Value> at;
+    for (int64_t a = 0; a < mt.getRank(); ++a)
+      at.push_back(mt.getDimSize(a) == 1 && fullShape[lead + a] != 1
+                       ? idx(0)
+                       : full[lead + a]);
+    return memref::LoadOp::create(b, mask, at);
+  }
+
+  /// Online softmax over keys [jLo, jHi) for the tile's `valid` rows (row
+  /// r = query row r / group, head g·group + r % group); leaves max, sum and
+  /// the unnormalised accumulator in `m`, `l`, `acc`.
+  void attendTile(Value bi, Value g, Value i0, Value valid, Value jLo,
+                  Value jHi);
+  /// acc / sum (0 for a row that saw no key) into out.
+  void normaliseTile(Value bi, Value g, Value i0, Value valid);
+  void buildPrefill();
+  void buildDecode();
+
+  const AttentionSpec &s;
+  Value q, k, v, mask, cos, sin, length, out;
+  Value qs, m, l, acc, diagonal;
+  int64_t group = 1, w = 1, tileRows = 1, rows = 1;
+};
+
+void AttentionKernel::attendTile(Value bi, Value g, Value i0, Value valid,
+                                 Value jLo, Value jHi) {
+  Type f32Type = b.getF32Type();
+  qs = memref::AllocaOp::create(b, MemRefType::get({rows, s.d}, f32Type));
+  m = memref::AllocaOp::create(b, MemRefType::get({rows}, f32Type));
+  l = memref::AllocaOp::create(b, MemRefType::get({rows}, f32Type));
+  acc = memref::AllocaOp::create(b, MemRefType::get({rows, s.dv}, f32Type));
+  Value zeroV = splat(f32(0.0), w);
+  int64_t dChunks = s.d / w, vChunks = s.dv / w;
+  Value grp = idx(group);
+  Value rowsValid = mul(valid, grp);
+
+  // Queries: rotated, scaled, f32; state: max -inf, sum 0, acc 0.
+  loop(idx(0), rowsValid, idx(1), [&](Value r) {
+    Value i = add(i0, arith::DivUIOp::create(b, r, grp));
+    Value h = add(mul(g, grp), arith::RemUIOp::create(b, r, grp));
+    SmallVector<Value> at = qAt(bi, i, h), x;
+    for (int64_t c = 0; c < dChunks; ++c)
+      x.push_back(loadF32(q, at, c * w, w));
+    if (s.rope)
+      x = rotate(x, add(i, diagonal));
+    Value scale = splat(f32(s.scale), w);
+    for (int64_t c = 0; c < dChunks; ++c)
+      vector::StoreOp::create(b, mul(x[c], scale), qs, {r, idx(c * w)});
+    memref::StoreOp::create(b, f32(kNegInf), m, r);
+    memref::StoreOp::create(b, f32(0.0), l, r);
+    for (int64_t c = 0; c < vChunks; ++c)
+      vector::StoreOp::create(b, zeroV, acc, {r, idx(c * w)});
+  });
+
+  Value lowest;
+  if (s.mask == MaskKind::boolean) {
+    // `where(mask, s, finfo(elt).min)`, as the frameworks write it.
+    Type elt = cast<MemRefType>(q.getType()).getElementType();
+    lowest = f32(APFloat::getLargest(cast<FloatType>(elt).getFloatSemantics(),
+                                     /*Negative=*/true)
+                     .convertToDouble());
+  }
+
+  loop(jLo, jHi, idx(1), [&](Value j) {
+    // One load of the key row; with K=V it also serves as the value row.
+    SmallVector<Value> keyAt = rowAt(bi, g, j, /*value=*/false), key, val;
+    for (int64_t c = 0; c < dChunks; ++c)
+      key.push_back(loadF32(k, keyAt, c * w, w));
+    if (s.kvSame && s.d == s.dv) {
+      val = key;
+    } else {
+      SmallVector<Value> valAt = rowAt(bi, g, j, /*value=*/true);
+      for (int64_t c = 0; c < vChunks; ++c)
+        val.push_back(loadF32(v, valAt, c * w, w));
+    }
+    if (s.rope)
+      key = rotate(key, j);
+
+    loop(idx(0), rowsValid, idx(1), [&](Value r) {
+      Value i = add(i0, arith::DivUIOp::create(b, r, grp));
+      Value dot = zeroV;
+      for (int64_t c = 0; c < dChunks; ++c)
+        dot = vector::FMAOp::create(
+            b,
+            vector::LoadOp::create(b, VectorType::get({w}, f32Type), qs,
+                                   ValueRange{r, idx(c * w)}),
+            key[c], dot);
+      Value score = reduceAdd(dot);
+      Value h;
+      if (mask)
+        h = add(mul(g, grp), arith::RemUIOp::create(b, r, grp));
+      if (s.mask == MaskKind::additive)
+        score = add(score, toF32(maskAt(bi, h, i, j)));
+      if (s.mask == MaskKind::boolean)
+        score = arith::SelectOp::create(b, maskAt(bi, h, i, j), score, lowest);
+      // -inf scores (masked out) change nothing; NaN propagates as in the
+      // reference.
+      Value live = arith::CmpFOp::create(b, arith::CmpFPredicate::UNE, score,
+                                         f32(kNegInf));
+      if (s.mask == MaskKind::causal)
+        live = arith::AndIOp::create(
+            b, live,
+            arith::CmpIOp::create(b, arith::CmpIPredicate::sle, j,
+                                  add(i, diagonal)));
+      when(live, [&] {
+        Value mOld = memref::LoadOp::create(b, m, r);
+        Value mNew = arith::MaximumFOp::create(b, mOld, score);
+        Value corr = math::ExpOp::create(b, sub(mOld, mNew));
+        Value p = math::ExpOp::create(b, sub(score, mNew));
+        Value lOld = memref::LoadOp::create(b, l, r);
+        memref::StoreOp::create(b, add(mul(lOld, corr), p), l, r);
+        memref::StoreOp::create(b, mNew, m, r);
+        Value corrV = splat(corr, w), pV = splat(p, w);
+        for (int64_t c = 0; c < vChunks; ++c) {
+          SmallVector<Value> at = {r, idx(c * w)};
+          Value a =
+              vector::LoadOp::create(b, VectorType::get({w}, f32Type), acc, at);
+          vector::StoreOp::create(
+              b, vector::FMAOp::create(b, pV, val[c], mul(a, corrV)), acc, at);
+        }
+      });
+    });
+  });
+}
+
+void AttentionKernel::normaliseTile(Value bi, Value g, Value i0, Value valid) {
+  Value grp = idx(group);
+  loop(idx(0), mul(valid, grp), idx(1), [&](Value r) {
+    Value i = add(i0, arith::DivUIOp::create(b, r, grp));
+    Value h = add(mul(g, grp), arith::RemUIOp::create(b, r, grp));
+    Value sum = memref::LoadOp::create(b, l, r);
+    Value seen =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum, f32(0.0));
+    Value inv = arith::SelectOp::create(
+        b, seen, arith::DivFOp::create(b, f32(1.0), sum), f32(0.0));
+    Value invV = splat(inv, w);
+    SmallVector<Value> at = outAt(bi, i, h);
+    for (int64_t c = 0; c < s.dv / w; ++c) {
+      Value a = vector::LoadOp::create(b, VectorType::get({w}, b.getF32Type()),
+                                       acc, {r, idx(c * w)});
+      storeFromF32(mul(a, invV), out, at, c * w);
+    }
+  });
+}
+
+void AttentionKernel::buildPrefill() {
+  // Query i sees keys j <= i + (T - S); RoPE rotates it at that position.
+  diagonal = idx(s.seqKV - s.seqQ);
+  int64_t tiles = (s.seqQ + tileRows - 1) / tileRows;
+  parallel({idx(s.batch), idx(s.hkv), idx(tiles)}, [&](ValueRange iv) {
+    Value bi = iv[0], g = iv[1];
+    Value i0 = mul(iv[2], idx(tileRows));
+    Value valid = minI(idx(tileRows), sub(idx(s.seqQ), i0));
+    Value jHi = idx(s.seqKV);
+    if (s.mask == MaskKind::causal)
+      // Keys past the tile's last diagonal are masked for every row: skip.
+      jHi = maxI(idx(0), minI(jHi, add(add(i0, valid), diagonal)));
+    attendTile(bi, g, i0, valid, idx(0), jHi);
+    normaliseTile(bi, g, i0, valid);
+  });
+}
+
+void AttentionKernel::buildDecode() {
+  // The n new queries are the last cached tokens: query i is at position
+  // length - n + i.
+  constexpr int64_t kChunk = 256;
+  diagonal = sub(length, idx(s.seqQ));
+  Value chunks = maxI(idx(1), ceilDiv(length, kChunk));
+  Type f32Type = b.getF32Type();
+  int64_t stride = s.dv + 2;
+  // Partial states per (batch, KV head, chunk, row): acc, then max and sum.
+  Value groups = idx(s.batch * s.hkv);
+  Value partial = memref::AllocOp::create(
+      b, MemRefType::get({ShapedType::kDynamic, rows, stride}, f32Type),
+      ValueRange{mul(groups, chunks)});
+  Value n = idx(s.seqQ);
+  parallel({idx(s.batch), idx(s.hkv), chunks}, [&](ValueRange iv) {
+    Value bi = iv[0], g = iv[1], c = iv[2];
+    Value jLo = mul(c, idx(kChunk));
+    Value jHi = minI(length, add(jLo, idx(kChunk)));
+    attendTile(bi, g, idx(0), n, jLo, jHi);
+    Value slot = add(mul(add(mul(bi, idx(s.hkv)), g), chunks), c);
+    loop(idx(0), idx(rows), idx(1), [&](Value r) {
+      for (int64_t e = 0; e < s.dv / w; ++e)
+        vector::StoreOp::create(
+            b,
+            vector::LoadOp::create(b, VectorType::get({w}, f32Type), acc,
+                                   ValueRange{r, idx(e * w)}),
+            partial, ValueRange{slot, r, idx(e * w)});
+      memref::StoreOp::create(b, memref::LoadOp::create(b, m, r), partial,
+                              ValueRange{slot, r, idx(s.dv)});
+      memref::StoreOp::create(b, memref::LoadOp::create(b, l, r), partial,
+                              ValueRange{slot, r, idx(s.dv + 1)});
+    });
+  });
+  // Merge: weights exp(m_c - M) rescale each chunk's sum and accumulator.
+  parallel({idx(s.batch), idx(s.hkv)}, [&](ValueRange iv) {
+    Value bi = iv[0], g = iv[1];
+    Value base = mul(add(mul(bi, idx(s.hkv)), g), chunks);
+    Value grp = idx(group);
+    loop(idx(0), idx(rows), idx(1), [&](Value r) {
+      Value i = arith::DivUIOp::create(b, r, grp);
+      Value h = add(mul(g, grp), arith::RemUIOp::create(b, r, grp));
+      auto maxLoop = scf::ForOp::create(
+          b, idx(0), chunks, idx(1), ValueRange{f32(kNegInf)},
+          [&](OpBuilder &ob, Location loc, Value c, ValueRange it) {
+            Value mc = memref::LoadOp::create(
+                ob, loc, partial, ValueRange{add(base, c), r, idx(s.dv)});
+            scf::YieldOp::create(
+                ob, loc,
+                ValueRange{arith::MaximumFOp::create(ob, loc, it[0], mc)});
+          });
+      Value mAll = maxLoop.getResult(0);
+      Value mSafe = arith::SelectOp::create(
+          b,
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, mAll,
+                                f32(kNegInf)),
+          f32(0.0), mAll);
+      SmallVector<Value> inits(s.dv / w, splat(f32(0.0), w));
+      inits.push_back(f32(0.0));
+      auto sumLoop = scf::ForOp::create(
+          b, idx(0), chunks, idx(1), inits,
+          [&](OpBuilder &ob, Location loc, Value c, ValueRange it) {
+            ImplicitLocOpBuilder ib(loc, ob);
+            KernelBuilder kb(ib);
+            Value at = kb.add(base, c);
+            Value mc = memref::LoadOp::create(ib, partial,
+                                              ValueRange{at, r, kb.idx(s.dv)});
+            Value lc = memref::LoadOp::create(
+                ib, partial, ValueRange{at, r, kb.idx(s.dv + 1)});
+            Value wgt = math::ExpOp::create(ib, kb.sub(mc, mSafe));
+            SmallVector<Value> next;
+            Value wV = kb.splat(wgt, w);
+            for (int64_t e = 0; e < s.dv / w; ++e) {
+              Value a = vector::LoadOp::create(
+                  ib, VectorType::get({w}, ib.getF32Type()), partial,
+                  ValueRange{at, r, kb.idx(e * w)});
+              next.push_back(vector::FMAOp::create(ib, a, wV, it[e]));
+            }
+            next.push_back(kb.add(it.back(), kb.mul(lc, wgt)));
+            scf::YieldOp::create(ib, next);
+          });
+      Value sum = sumLoop.getResults().back();
+      Value seen =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum, f32(0.0));
+      Value inv =
+          splat(arith::SelectOp::create(
+                    b, seen, arith::DivFOp::create(b, f32(1.0), sum), f32(0.0)),
+                w);
+      SmallVector<Value> at = outAt(bi, i, h);
+      for (int64_t e = 0; e < s.dv / w; ++e)
+        storeFromF32(mul(sumLoop.getResult(e), inv), out, at, e * w);
+    });
+  });
+}
+
+void AttentionKernel::build() {
+  if (s.decode)
+    buildDecode();
+  else
+    buildPrefill();
+}
+
+//===----------------------------------------------------------------------===//
+// GEMM kernel
+//===----------------------------------------------------------------------===//
+
+/// C[M, N] += A[M, K] · B[K, N] with C f32, A and B any float type: register
+/// tiles of 4 rows × 2 vectors accumulate over K; row and column remainders
+/// use narrower tiles. Arguments: a, b, c.
+class GemmKernel : KernelBuilder {
+public:
+  GemmKernel(ImplicitLocOpBuilder &b, ValueRange args)
+      : KernelBuilder(b), a(args[0]), bm(args[1]), c(args[2]) {
+    auto at = cast<MemRefType>(a.getType());
+    auto bt = cast<MemRefType>(bm.getType());
+    mDim = at.getDimSize(0);
+    kDim = at.getDimSize(1);
+    nDim = bt.getDimSize(1);
+  }
+
+  void build() {
+    int64_t w = nDim >= 8 ? 8 : laneCount({nDim});
+    int64_t nWide = nDim / (2 * w) * (2 * w);
+    int64_t nOne = nWide + (nDim - nWide) / w * w;
+    int64_t mFour = mDim / 4 * 4;
+    auto columns = [&](int64_t mr, Value m0) {
+      if (nWide)
+        loop(idx(0), idx(nWide), idx(2 * w),
+             [&](Value n0) { tile(mr, 2, w, m0, n0); });
+      if (nOne > nWide)
+        loop(idx(nWide), idx(nOne), idx(w),
+             [&](Value n0) { tile(mr, 1, w, m0, n0); });
+      if (nDim > nOne)
+        loop(idx(nOne), idx(nDim), idx(1),
+             [&](Value n0) { tile(mr, 1, 1, m0, n0); });
+    };
+    if (mFour)
+      parallel({idx(mFour / 4)},
+               [&](ValueRange iv) { columns(4, mul(iv[0], idx(4))); });
+    if (mDim > mFour)
+      parallel({idx(mDim - mFour)},
+               [&](ValueRange iv) { columns(1, add(iv[0], idx(mFour))); });
+  }
+
+private:
+  void tile(int64_t mr, int64_t nv, int64_t w, Value m0, Value n0) {
+    SmallVector<Value> inits;
+    for (int64_t r = 0; r < mr; ++r)
+      for (int64_t e = 0; e < nv; ++e)
+        inits.push_back(loadF32(c, {add(m0, idx(r)), n0}, e * w, w));
+    auto kLoop = scf::ForOp::create(
+        b, idx(0), idx(kDim), idx(1), inits,
+        [&](OpBuilder &ob, Location loc, Value kk, ValueRange it) {
+          ImplicitLocOpBuilder ib(loc, ob);
+          KernelBuilder kb(ib);
+          SmallVector<Value> bv, next;
+          for (int64_t e = 0; e < nv; ++e)
+            bv.push_back(kb.loadF32(bm, {kk, n0}, e * w, w));
+          for (int64_t r = 0; r < mr; ++r) {
+            Value x =
+                kb.splat(kb.toF32(memref::LoadOp::create(
+                             ib, a, ValueRange{kb.add(m0, kb.idx(r)), kk})),
+                         w);
+            for (int64_t e = 0; e < nv; ++e)
+              next.push_back(
+                  vector::FMAOp::create(ib, x, bv[e], it[r * nv + e]));
+          }
+          scf::YieldOp::create(ib, next);
+        });
+    for (int64_t r = 0; r < mr; ++r)
+      for (int64_t e = 0; e < nv; ++e)
+        storeFromF32(kLoop.getResult(r * nv + e), c, {add(m0, idx(r)), n0},
+                     e * w);
+  }
+
+  Value a, bm, c;
+  int64_t mDim = 0, kDim = 0, nDim = 0;
+};
+
+//===----------------------------------------------------------------------===//
+// Kernel functions and call sites
+//===----------------------------------------------------------------------===//
+
+/// Kernel functions of one module, created on first use.
+class KernelTable {
+public:
+  explicit KernelTable(ModuleOp module) : module(module) {}
+
+  /// The kernel for `key`, built by `body(builder, args)` if new.
+  template <typename F>
+  func::FuncOp get(StringRef prefix, const std::string &key,
+                   ArrayRef<Type> argTypes, Location loc, F body) {
+    auto it = kernels.find(key);
+    if (it != kernels.end())
+      return it->second;
+    OpBuilder ob(module.getBodyRegion());
+    ob.setInsertionPointToEnd(module.getBody());
+    std::string name;
+    SymbolTable table(module);
+    for (unsigned n = kernels.size();; ++n) {
+      name = (prefix + "_" + Twine(n)).str();
+      if (!table.lookup(name))
+        break;
+    }
+    auto fn = func::FuncOp::create(ob, loc, name,
+                                   ob.getFunctionType(argTypes, TypeRange{}));
+    fn.setPrivate();
+    // Callers hold the buffers; the kernels only read and write them.
+    fn->setAttr("qkvtie.kernel", ob.getUnitAttr());
+    Block *entry = fn.addEntryBlock();
+    ImplicitLocOpBuilder b(loc, ob);
+    b.setInsertionPointToStart(entry);
+    body(b, entry->getArguments());
+    func::ReturnOp::create(b, ValueRange{});
+    kernels[key] = fn;
+    return fn;
+  }
+
+private:
+  ModuleOp module;
+  llvm::StringMap<func::FuncOp> kernels;
+};
+
+MemRefType bufferType(Value tensor) {
+  auto t = cast<RankedTensorType>(tensor.getType());
+  return MemRefType::get(t.getShape(), t.getElementType());
+}
+
+Value readBuffer(ImplicitLocOpBuilder &b, Value tensor) {
+  return bufferization::ToBufferOp::create(b, bufferType(tensor), tensor,
+                                           /*read_only=*/true);
+}
+
+/// Calls `kernel` on `inputs` (read) and a new buffer of `resultType`
+/// (written), returning that buffer as a tensor. With `init`, the result
+/// buffer starts as a copy of it.
+Value callKernel(ImplicitLocOpBuilder &b, func::FuncOp kernel,
+                 ArrayRef<Value> inputs, RankedTensorType resultType,
+                 Value init = {}) {
+  auto type =
+      MemRefType::get(resultType.getShape(), resultType.getElementType());
+  Value buffer = memref::AllocOp::create(b, type);
+  if (init)
+    memref::CopyOp::create(b, readBuffer(b, init), buffer);
+  SmallVector<Value> args(inputs);
+  args.push_back(buffer);
+  func::CallOp::create(b, kernel, args);
+  return bufferization::ToTensorOp::create(b, resultType, buffer,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+/// [B·L, D] rows of `x` [B, L, D].
+Value flattenRows(ImplicitLocOpBuilder &b, Value x) {
+  auto t = cast<RankedTensorType>(x.getType());
+  return tensor::CollapseShapeOp::create(
+      b,
+      RankedTensorType::get(
+          {t.getDimSize(0) * t.getDimSize(1), t.getDimSize(2)},
+          t.getElementType()),
+      x, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+}
+
+struct FusedAttention : public OpConversionPattern<AttentionOp> {
+  FusedAttention(MLIRContext *ctx, KernelTable &kernels)
+      : OpConversionPattern(ctx), kernels(kernels) {}
+
+  LogicalResult
+  matchAndRewrite(AttentionOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    Type elt = op.getElementType();
+    TiesAttr ties = op.getTies();
+    AttentionSpec spec;
+    spec.batch = op.getBatchSize();
+    spec.seqQ = op.getQueryLength();
+    spec.seqKV = op.getKeyLength();
+    spec.hq = op.getNumHeads();
+    spec.hkv = op.getNumKvHeads();
+    spec.d = op.getHeadDim();
+    spec.dv = op.getValueHeadDim();
+    spec.mask = op.getMaskKind();
+    spec.scale = op.getScale().convertToDouble();
+    spec.rope = static_cast<bool>(op.getRopeCos());
+
+    // One projection per distinct (slot, input): tied roles read one buffer.
+    DenseMap<std::pair<int64_t, Value>, Value> projected;
+    auto source = [&](int64_t slot, Value input) -> Value {
+      Value &p = projected[{slot, input}];
+      if (!p)
+        p = slot == TiesAttr::kIdentity
+                ? flattenRows(b, input)
+                : buildProjection(b, input, op.getWeights()[slot],
+                                  op.getSlotBias(slot), elt);
+      return p;
+    };
+    Value qBuf = source(ties.getQ(), op.getQuery());
+    Value kBuf = source(ties.getK(), op.getKeyValue());
+    Value vBuf = source(ties.getV(), op.getKeyValue());
+    spec.kvSame = kBuf == vBuf;
+    SmallVector<Value> inputs = {qBuf, kBuf};
+    if (!spec.kvSame)
+      inputs.push_back(vBuf);
+    if (Value mask = op.getMask())
+      inputs.push_back(mask);
+    if (spec.rope) {
+      inputs.push_back(op.getRopeCos());
+      inputs.push_back(op.getRopeSin());
+    }
+    SmallVector<Value> buffers;
+    for (Value in : inputs) {
+      buffers.push_back(readBuffer(b, in));
+      spec.argTypes.push_back(buffers.back().getType());
+    }
+    auto outType =
+        RankedTensorType::get({spec.batch * spec.seqQ, spec.hq * spec.dv}, elt);
+    spec.argTypes.push_back(MemRefType::get(outType.getShape(), elt));
+    func::FuncOp kernel = kernels.get(
+        "__qkvtie_attention", spec.key(), spec.argTypes, op.getLoc(),
+        [&](ImplicitLocOpBuilder &kb, ValueRange args) {
+          AttentionKernel(kb, spec, args).build();
+        });
+    Value o = callKernel(b, kernel, buffers, outType);
+    if (Value wo = op.getOutWeight()) {
+      auto expanded = RankedTensorType::get(
+          {spec.batch, spec.seqQ, spec.hq * spec.dv}, elt);
+      o = tensor::ExpandShapeOp::create(
+          b, expanded, o, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+      o = buildProjection(b, o, wo, op.getOutBias(), elt);
+    }
+    auto resultType = cast<RankedTensorType>(op.getType());
+    rewriter.replaceOp(
+        op, tensor::ExpandShapeOp::create(
+                b, resultType, o, ArrayRef<ReassociationIndices>{{0, 1}, {2}}));
+    return success();
+  }
+
+  KernelTable &kernels;
+};
+
+struct FusedCacheAttend : public OpConversionPattern<CacheAttendOp> {
+  FusedCacheAttend(TypeConverter &converter, MLIRContext *ctx,
+                   KernelTable &kernels)
+      : OpConversionPattern(converter, ctx), kernels(kernels) {}
+
+  LogicalResult
+  matchAndRewrite(CacheAttendOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    KVCacheType type = op.getCacheType();
+    auto qType = cast<RankedTensorType>(op.getQuery().getType());
+    AttentionSpec spec;
+    spec.decode = true;
+    spec.batch = type.getBatch();
+    spec.hq = op.getNumHeads();
+    spec.hkv = op.getNumKvHeads();
+    spec.seqQ = qType.getDimSize(2);
+    spec.seqKV = type.getCapacity();
+    spec.d = spec.dv = type.getHeadDim();
+    spec.cacheBuffers = type.getBuffers();
+    spec.kvSame = type.getBuffers() == 1;
+    spec.mask = op.getMaskKind();
+    spec.scale = op.getScale().convertToDouble();
+    spec.rope = static_cast<bool>(op.getRopeCos());
+    buildAttendLengthCheck(b, adaptor.getLength(), spec.seqQ, spec.seqKV);
+
+    SmallVector<Value> buffers = {readBuffer(b, op.getQuery()),
+                                  readBuffer(b, adaptor.getCache())};
+    if (spec.rope) {
+      buffers.push_back(readBuffer(b, op.getRopeCos()));
+      buffers.push_back(readBuffer(b, op.getRopeSin()));
+    }
+    buffers.push_back(adaptor.getLength());
+    for (Value v : buffers)
+      spec.argTypes.push_back(v.getType());
+    spec.argTypes.push_back(bufferType(op.getQuery()));
+    func::FuncOp kernel =
+        kernels.get("__qkvtie_decode", spec.key(), spec.argTypes, op.getLoc(),
+                    [&](ImplicitLocOpBuilder &kb, ValueRange args) {
+                      AttentionKernel(kb, spec, args).build();
+                    });
+    rewriter.replaceOp(op, callKernel(b, kernel, buffers, qType));
+    return success();
+  }
+
+  KernelTable &kernels;
+};
+
+/// linalg.matmul with static shapes, the default maps, float operands and
+/// an f32 accumulator: the GEMM kernel.
+struct FusedMatmul : public OpConversionPattern<linalg::MatmulOp> {
+  FusedMatmul(MLIRContext *ctx, KernelTable &kernels)
+      : OpConversionPattern(ctx, /*benefit=*/1), kernels(kernels) {}
+
+  LogicalResult
+  matchAndRewrite(linalg::MatmulOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!isSupported(op))
+      return rewriter.notifyMatchFailure(op, "not a static f32-accumulating "
+                                             "float matmul on tensors");
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    Value lhs = op.getInputs()[0], rhs = op.getInputs()[1],
+          init = op.getOutputs()[0];
+    SmallVector<Value> buffers = {readBuffer(b, lhs), readBuffer(b, rhs)};
+    SmallVector<Type> argTypes = {buffers[0].getType(), buffers[1].getType(),
+                                  bufferType(init)};
+    std::string key;
+    llvm::raw_string_ostream os(key);
+    for (Type t : argTypes)
+      os << t << ';';
+    func::FuncOp kernel =
+        kernels.get("__qkvtie_gemm", key, argTypes, op.getLoc(),
+                    [&](ImplicitLocOpBuilder &kb, ValueRange args) {
+                      GemmKernel(kb, args).build();
+                    });
+    rewriter.replaceOp(op, callKernel(b, kernel, buffers,
+                                      cast<RankedTensorType>(init.getType()),
+                                      init));
+    return success();
+  }
+
+  static bool isSupported(linalg::MatmulOp op) {
+    if (!op.hasPureTensorSemantics() || op.hasUserDefinedMaps() ||
+        op->getNumResults() != 1)
+      return false;
+    for (Value v : op->getOperands()) {
+      auto t = dyn_cast<RankedTensorType>(v.getType());
+      if (!t || !t.hasStaticShape() || t.getNumElements() == 0 ||
+          !isa<FloatType>(t.getElementType()) ||
+          t.getElementType().getIntOrFloatBitWidth() > 32)
+        return false;
+    }
+    return getElementTypeOrSelf(op.getOutputs()[0].getType()).isF32();
+  }
+
+  KernelTable &kernels;
+};
+
+struct LowerCPUPass : public qkvtie::impl::QKVTieLowerCPUBase<LowerCPUPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    KernelTable kernels(getOperation());
+    CacheStorageTypeConverter converter;
+    ConversionTarget target(*ctx);
+    target.addLegalDialect<
+        arith::ArithDialect, bufferization::BufferizationDialect,
+        cf::ControlFlowDialect, linalg::LinalgDialect, math::MathDialect,
+        memref::MemRefDialect, scf::SCFDialect, tensor::TensorDialect,
+        vector::VectorDialect>();
+    target.addDynamicallyLegalOp<linalg::MatmulOp>(
+        [](linalg::MatmulOp op) { return !FusedMatmul::isSupported(op); });
+    RewritePatternSet patterns(ctx);
+    patterns.add<FusedAttention, FusedMatmul>(ctx, kernels);
+    patterns.add<FusedCacheAttend>(converter, ctx, kernels);
+    configureCacheConversion(target, converter, patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

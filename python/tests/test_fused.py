@@ -1,0 +1,237 @@
+"""The fused CPU kernels (qkvtie-lower-cpu) against the float64 reference.
+
+Prefill: qkvtie.attention over tying maps, head groupings, head dims, sequence
+lengths that are not multiples of any tile (query tiles of 64 / group rows,
+8-lane vectors), masks, RoPE and element types. Decode: qkvtie.cache.attend
+over one (K=V) and two cache buffers, cache lengths across several 256-key
+chunks, one and three new tokens. Every case runs with 1 and 2 threads.
+
+The grid covers every value of every factor and most pairs of them (a full
+product would be ~10^4 compilations); the cases are listed in the test ids.
+
+Tolerances (absolute and relative): f32 2e-4 (f32 accumulation over up to
+1000 keys and 1024 features, compared with float64); f16 2e-2 and bf16 6e-2,
+whose projections and outputs are stored with 11 and 8 significant bits.
+"""
+import itertools
+
+import numpy as np
+import pytest
+
+from qkvtie import compile_file
+from qkvtie.mlirgen import attention_case, encode, from_bf16, storage, ttype
+from qkvtie.reference import attention
+from qkvtie.runtime import set_num_threads
+
+TIES = ["Q-K-V", "Q-K=V", "Q=K-V", "Q=K=V", "identity-query"]
+HEADS = [(4, 4), (8, 2), (8, 1)]
+HEAD_DIMS = [16, 64, 128]
+LENGTHS = [1, 7, 33, 257, 1000]
+MASKS = ["none", "causal", "additive", "boolean"]
+DTYPES = [np.float32, np.float16, "bf16"]
+TOL = {"f32": 2e-4, "f16": 2e-2, "bf16": 6e-2}
+
+
+def _name(dtype):
+    return {np.float32: "f32", np.float16: "f16"}.get(dtype, dtype)
+
+
+FACTORS = dict(ties=TIES, heads=HEADS, head_dim=HEAD_DIMS, seq_q=LENGTHS,
+               mask=MASKS, rope=[False, True], dtype=DTYPES)
+
+
+def _valid(case):
+    # One slot (or the input itself) in several roles needs Hq == Hkv.
+    return case["ties"] == "Q-K-V" or case["ties"] == "Q-K=V" or \
+        case["heads"][0] == case["heads"][1]
+
+
+def _pairs(case):
+    keys = sorted(FACTORS)
+    return {(a, str(case[a]), b, str(case[b]))
+            for i, a in enumerate(keys) for b in keys[i + 1:]}
+
+
+def prefill_cases(count=48):
+    """Greedy pairwise design: each case is the random candidate that covers
+    the most factor-value pairs not yet covered."""
+    rng = np.random.default_rng(7)
+    covered, cases = set(), []
+    for _ in range(count):
+        best, gain = None, -1
+        for _ in range(60):
+            cand = {k: v[rng.integers(len(v))] for k, v in FACTORS.items()}
+            if not _valid(cand):
+                continue
+            g = len(_pairs(cand) - covered)
+            if g > gain:
+                best, gain = cand, g
+        covered |= _pairs(best)
+        cases.append(best)
+    out = []
+    for i, c in enumerate(cases):
+        heads, kv_heads = c["heads"]
+        head_dim = c["head_dim"]
+        out.append(dict(ties=c["ties"], heads=heads, kv_heads=kv_heads,
+                        head_dim=head_dim, seq_q=c["seq_q"], mask=c["mask"],
+                        rope=c["rope"], dtype=c["dtype"],
+                        batch=2 if i % 7 == 0 else 1))
+    # Cross-attention: S != T.
+    out.append(dict(ties="Q-K=V", heads=8, kv_heads=2, head_dim=16, cross=True,
+                    seq_q=7, seq_kv=33, mask="additive", dtype=np.float32))
+    return out, covered
+
+
+PREFILL, PAIRS = prefill_cases()
+
+
+def decode_case(name, rng, *, buffers, heads, kv_heads, head_dim, length,
+                new, causal, rope, dtype):
+    """A function filling a cache with `length` tokens and attending with the
+    last `new` of them; returns (text, inputs, float64 expected)."""
+    elt = _name(dtype)
+    dtype, rnd = storage(dtype)
+    cap = length + 5
+    cache = (f"!qkvtie.kv_cache<batch = 1, buffers = {buffers}, heads = {kv_heads}, "
+             f"capacity = {cap}, head_dim = {head_dim}, {elt}>")
+    q = rnd(rng.standard_normal((1, heads, new, head_dim)).astype(dtype))
+    k = rnd(rng.standard_normal((1, kv_heads, length, head_dim)).astype(dtype))
+    v = k if buffers == 1 else rnd(
+        rng.standard_normal((1, kv_heads, length, head_dim)).astype(dtype))
+    qt, kt = ttype(q.shape, elt), ttype(k.shape, elt)
+    args = [f"%q: {qt}", f"%k: {kt}"] + ([f"%v: {kt}"] if buffers == 2 else [])
+    inputs = [encode(q, elt), encode(k, elt)] + ([encode(v, elt)] if buffers == 2 else [])
+    rope_text, tables = "", None
+    if rope:
+        pos = np.arange(cap)[:, None]
+        inv = 1.0 / (10000 ** (np.arange(0, head_dim, 2) / head_dim))
+        ang = np.concatenate([pos * inv, pos * inv], axis=-1)
+        tables = (np.cos(ang).astype(np.float32), np.sin(ang).astype(np.float32))
+        tt = ttype((cap, head_dim))
+        args += [f"%cos: {tt}", f"%sin: {tt}"]
+        inputs += list(tables)
+        rope_text = f" rope(%cos, %sin : {tt}, {tt})"
+    values = "%k" + (", %v" if buffers == 2 else "")
+    vtypes = kt + (f", {kt}" if buffers == 2 else "")
+    ties = "<q = 0, k = 1, v = 1>" if buffers == 1 else "<q = 0, k = 1, v = 2>"
+    scale = float(1 / np.sqrt(head_dim))
+    text = "\n".join([
+        f"func.func @{name}({', '.join(args)}) -> {qt} {{",
+        f"  %c = qkvtie.cache.create : {cache}",
+        "  %p = arith.constant 0 : index",
+        f"  %n = arith.constant {length} : index",
+        f"  %c1 = qkvtie.cache.append %c at %p, {values} : {cache}, {vtypes}",
+        f"  %o = qkvtie.cache.attend ties {ties} heads({heads}, {kv_heads}) "
+        f"scale({scale!r}) mask({'causal' if causal else 'none'}) %q, %c1 length %n"
+        f"{rope_text} : {qt}, {cache} -> {qt}",
+        f"  return %o : {qt}", "}", ""])
+    # float64: the queries are the last `new` tokens.
+    q64, k64, v64 = (np.asarray(a, np.float64) for a in (q, k, v))
+    first = length - new
+    if rope:
+        cos, sin = (np.asarray(a, np.float64) for a in tables)
+        half = head_dim // 2
+        rot = lambda x: np.concatenate([-x[..., half:], x[..., :half]], -1)
+        q64 = q64 * cos[first:length] + rot(q64) * sin[first:length]
+        k64 = k64 * cos[:length] + rot(k64) * sin[:length]
+    g = heads // kv_heads
+    s = scale * np.einsum("bhsd,bhtd->bhst", q64, np.repeat(k64, g, 1))
+    if causal:
+        allowed = np.arange(length)[None, :] <= first + np.arange(new)[:, None]
+        s = np.where(allowed, s, -np.inf)
+    p = np.exp(s - s.max(-1, keepdims=True))
+    want = np.einsum("bhst,bhtd->bhsd", p / p.sum(-1, keepdims=True),
+                     np.repeat(v64, g, 1))
+    return text, inputs, want
+
+
+DECODE = []
+for i, (buffers, length) in enumerate(itertools.product([1, 2], LENGTHS)):
+    heads, kv_heads = HEADS[i % 3]
+    DECODE.append(dict(buffers=buffers, heads=heads, kv_heads=kv_heads,
+                       head_dim=HEAD_DIMS[(i + i // 3) % 3], length=length,
+                       new=3 if length >= 7 and i % 2 else 1,
+                       causal=bool(i % 2) or length == 1000,
+                       rope=bool((i // 2) % 2) or length == 1000,
+                       dtype=DTYPES[i % 3]))
+
+
+def _ids(cases):
+    return [",".join(f"{k}={_name(v) if k == 'dtype' else v}" for k, v in c.items())
+            for c in cases]
+
+
+def _compile(tmp_path_factory, kind, build):
+    rng = np.random.default_rng(1)
+    texts, runs = [], []
+    for i, case in enumerate(kind):
+        text, inputs, want = build(f"case{i}", rng, case)
+        texts.append(text)
+        runs.append((inputs, want))
+    path = tmp_path_factory.mktemp("fused") / "cases.mlir"
+    path.write_text("\n".join(texts))
+    return compile_file(path, out_dir=path.parent), runs
+
+
+def _prefill(name, rng, case):
+    text, inputs, ref = attention_case(name, rng, **case)
+    return text, inputs, attention(**ref)
+
+
+@pytest.fixture(scope="module")
+def prefill(tmp_path_factory):
+    return _compile(tmp_path_factory, PREFILL, _prefill)
+
+
+@pytest.fixture(scope="module")
+def decode(tmp_path_factory):
+    return _compile(tmp_path_factory, DECODE,
+                    lambda name, rng, case: decode_case(name, rng, **case))
+
+
+def _check(lib, runs, i, dtype, threads):
+    inputs, want = runs[i]
+    set_num_threads(threads)
+    try:
+        got = lib[f"case{i}"](*inputs)
+    finally:
+        set_num_threads(2)
+    got = from_bf16(got) if _name(dtype) == "bf16" else got
+    tol = TOL[_name(dtype)]
+    np.testing.assert_allclose(got.astype(np.float64), want, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("i", range(len(PREFILL)), ids=_ids(PREFILL))
+def test_prefill_matches_float64(prefill, i, threads):
+    lib, runs = prefill
+    _check(lib, runs, i, PREFILL[i].get("dtype", np.float32), threads)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("i", range(len(DECODE)), ids=_ids(DECODE))
+def test_decode_matches_float64(decode, i, threads):
+    lib, runs = decode
+    _check(lib, runs, i, DECODE[i]["dtype"], threads)
+
+
+def test_grid_covers_every_value_and_most_pairs():
+    possible = set()
+    for values in itertools.product(*FACTORS.values()):
+        case = dict(zip(FACTORS, values))
+        if _valid(case):
+            possible |= _pairs(case)
+    assert len(PAIRS) >= 0.95 * len(possible), (len(PAIRS), len(possible))
+    seen = {k: {_name(c.get(k)) for c in PREFILL} for k in
+            ("ties", "head_dim", "seq_q", "mask", "rope", "dtype")}
+    assert seen["ties"] >= set(TIES)
+    assert seen["head_dim"] >= set(HEAD_DIMS)
+    assert seen["seq_q"] >= set(LENGTHS)
+    assert seen["mask"] >= set(MASKS)
+    assert seen["rope"] >= {True, False}
+    assert seen["dtype"] >= {"f32", "f16", "bf16"}
+    assert {(c["heads"], c["kv_heads"]) for c in PREFILL} >= set(HEADS)
+    assert {c["length"] for c in DECODE} >= set(LENGTHS)
+    assert {(c["heads"], c["kv_heads"]) for c in DECODE} >= set(HEADS)
+    assert {c["head_dim"] for c in DECODE} >= set(HEAD_DIMS)
+    assert {_name(c["dtype"]) for c in DECODE} >= {"f32", "f16", "bf16"}
