@@ -1,0 +1,98 @@
+// RUN: qkvtie-opt %s --qkvtie-lower-cpu -split-input-file | FileCheck %s
+
+// Decode over a one-buffer (K=V) cache: a call to a kernel on memrefs, the
+// length checked first; no [S, T] score buffer anywhere, and inside the key
+// loop the cache row is loaded once (two 8-lane loads for head_dim 16) and
+// serves both q·k and p·v.
+
+!kv = !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 4096, head_dim = 16, f32>
+func.func @decode_kv_tied(%q: tensor<1x8x1x16xf32>, %c: !kv, %len: index) -> tensor<1x8x1x16xf32> {
+  %o = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(causal) %q, %c length %len : tensor<1x8x1x16xf32>, !kv -> tensor<1x8x1x16xf32>
+  return %o : tensor<1x8x1x16xf32>
+}
+// CHECK-LABEL: func.func @decode_kv_tied
+// CHECK-NOT:     linalg.generic
+// CHECK:         cf.assert
+// CHECK:         %[[OUT:.*]] = memref.alloc() : memref<1x8x1x16xf32>
+// CHECK:         call @[[KERNEL:__qkvtie_decode_[0-9]+]]({{.*}}, %[[OUT]])
+// CHECK-NOT:     x4096xf32>
+// CHECK-LABEL: func.func private @__qkvtie_decode_0
+// CHECK-SAME:    %[[CACHE:[a-z0-9]+]]: memref<1x1x2x4096x16xf32>
+// CHECK-NOT:     x4096xf32>
+// CHECK:         scf.parallel
+// CHECK:         scf.for %[[J:[a-z0-9]+]] =
+// CHECK-COUNT-2: vector.load %[[CACHE]][%{{.*}}, %{{.*}}, %{{.*}}, %[[J]], %{{.*}}]
+// CHECK-NOT:     vector.load %[[CACHE]]
+// CHECK:         vector.fma
+// CHECK:         math.exp
+// CHECK-NOT:     vector.load %[[CACHE]]
+// CHECK:         scf.reduce
+// Merge of the chunks' partial states.
+// CHECK:         scf.parallel
+// CHECK-NOT:     vector.load %[[CACHE]]
+// CHECK:         return
+
+// -----
+
+// Two buffers: the key row from buffer 0, the value row from buffer 1, each
+// loaded once per key.
+
+!kv2 = !qkvtie.kv_cache<batch = 1, buffers = 2, heads = 2, capacity = 4096, head_dim = 16, f16>
+func.func @decode_two_buffers(%q: tensor<1x8x1x16xf32>, %c: !kv2, %len: index) -> tensor<1x8x1x16xf32> {
+  %o = qkvtie.cache.attend ties <q = 0, k = 1, v = 2> heads(8, 2) scale(0.25) mask(none) %q, %c length %len : tensor<1x8x1x16xf32>, !kv2 -> tensor<1x8x1x16xf32>
+  return %o : tensor<1x8x1x16xf32>
+}
+// CHECK-LABEL: func.func @decode_two_buffers
+// CHECK-LABEL: func.func private @__qkvtie_decode_0
+// CHECK-SAME:    %[[CACHE:[a-z0-9]+]]: memref<2x1x2x4096x16xf16>
+// CHECK:         scf.for %[[J:[a-z0-9]+]] =
+// CHECK-COUNT-2: vector.load %[[CACHE]][%c0{{.*}}, %{{.*}}, %{{.*}}, %[[J]], %{{.*}}] : memref<2x1x2x4096x16xf16>, vector<8xf16>
+// CHECK-COUNT-2: vector.load %[[CACHE]][%c1{{.*}}, %{{.*}}, %{{.*}}, %[[J]], %{{.*}}] : memref<2x1x2x4096x16xf16>, vector<8xf16>
+// CHECK-NOT:     vector.load %[[CACHE]]
+// CHECK:         return
+
+// -----
+
+// Prefill, causal GQA: projections become GEMM kernels; the attention kernel
+// runs one task per (batch, KV head, query tile) and cuts each tile's key
+// loop at its last visible key; no [S, T] buffer.
+
+func.func @prefill_causal(%x: tensor<1x40x64xf32>, %wq: tensor<64x64xf32>, %wkv: tensor<64x32xf32>) -> tensor<1x40x64xf32> {
+  %o = qkvtie.attention ties <q = 0, k = 1, v = 1> heads(4, 2) head_dim(16) scale(0.25) mask(causal)
+         inputs(%x, %x : tensor<1x40x64xf32>, tensor<1x40x64xf32>)
+         slots((%wq : tensor<64x64xf32>), (%wkv : tensor<64x32xf32>)) -> tensor<1x40x64xf32>
+  return %o : tensor<1x40x64xf32>
+}
+// CHECK-LABEL: func.func @prefill_causal
+// CHECK-NOT:     linalg.matmul
+// CHECK:         call @__qkvtie_gemm_{{[0-9]+}}
+// CHECK:         call @__qkvtie_gemm_{{[0-9]+}}
+// CHECK:         call @__qkvtie_attention_{{[0-9]+}}
+// CHECK-NOT:     40x40xf32
+// CHECK-LABEL: func.func private @__qkvtie_attention_0
+// CHECK-SAME:    %[[KV:[a-z0-9]+]]: memref<40x32xf32>
+// CHECK-NOT:     40x40xf32
+// CHECK:         scf.parallel
+// CHECK:         %[[LAST:.*]] = arith.minsi %c40{{.*}}, %{{.*}}
+// CHECK:         %[[HI:.*]] = arith.maxsi %{{.*}}, %[[LAST]]
+// CHECK:         scf.for %[[J:[a-z0-9]+]] = %{{.*}} to %[[HI]]
+// CHECK-COUNT-2: vector.load %[[KV]][
+// CHECK-NOT:     vector.load %[[KV]]
+// CHECK:         return
+// CHECK-LABEL: func.func private @__qkvtie_gemm
+// CHECK:         scf.parallel
+// CHECK:         scf.for {{.*}} iter_args
+// CHECK-COUNT-8: vector.fma
+
+// -----
+
+// Only matmuls the kernel computes exactly are taken: an f16 accumulator
+// (rounding at every step) stays a linalg.matmul.
+
+func.func @matmul_f16_accumulator(%a: tensor<4x8xf16>, %b: tensor<8x16xf16>, %c: tensor<4x16xf16>) -> tensor<4x16xf16> {
+  %r = linalg.matmul ins(%a, %b : tensor<4x8xf16>, tensor<8x16xf16>) outs(%c : tensor<4x16xf16>) -> tensor<4x16xf16>
+  return %r : tensor<4x16xf16>
+}
+// CHECK-LABEL: func.func @matmul_f16_accumulator
+// CHECK:         linalg.matmul
+// CHECK-NOT:     call
