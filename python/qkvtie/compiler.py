@@ -119,15 +119,15 @@ class Library:
         return getattr(self, name)
 
 
-REFERENCE = "qkvtie-lower-to-llvm-reference"
-FUSED = "qkvtie-lower-to-llvm"
+REFERENCE = "reference"
+FUSED = "fused"
 
 
 def compile_file(path, passes=(), out_dir=None, opt_args=(), pipeline=FUSED,
                  cpu="native"):
-    """Runs `passes` then the LLVM lowering `pipeline` (fused kernels, or
-    REFERENCE for the reference decomposition) on `path`, links a shared
-    library for `cpu` (clang's -march) and loads it."""
+    """Runs `passes` on `path` with qkvtie-opt, then qkvtie-compile: fused
+    kernels (or REFERENCE, the reference decomposition) in a shared library
+    for `cpu` (clang's -march), which it loads."""
     out_dir = pathlib.Path(out_dir or tempfile.mkdtemp(prefix="qkvtie-"))
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = pathlib.Path(path).stem
@@ -136,16 +136,8 @@ def compile_file(path, passes=(), out_dir=None, opt_args=(), pipeline=FUSED,
     _run([opt, str(path), *[f"--{p}" for p in passes], *opt_args,
           "-o", str(transformed)])
     signatures = function_signatures(transformed.read_text())
-    llvm_mlir = out_dir / f"{stem}.llvm.mlir"
-    _run([opt, str(transformed), f"--{pipeline}", "-o", str(llvm_mlir)])
-    ll = out_dir / f"{stem}.ll"
-    _run([find_tool("mlir-translate"), "--mlir-to-llvmir", str(llvm_mlir),
-          "-o", str(ll)])
     so = out_dir / f"lib{stem}.so"
-    # The lowered code calls MLIR's runtime helpers (memrefCopy, ...) and,
-    # for parallel loops, the OpenMP runtime.
-    runtime_dir = LLVM_BIN.parent / "lib"
-    _run([find_tool("clang"), "-O3", f"-march={cpu}", "-shared", "-fPIC",
-          "-Wno-override-module", str(ll), "-o", str(so), f"-L{runtime_dir}",
-          f"-Wl,-rpath,{runtime_dir}", "-lmlir_c_runner_utils", "-lomp", "-lm"])
+    _run([find_tool("qkvtie-compile"), str(transformed), "--no-raise",
+          "-o", str(so), f"--cpu={cpu}", "--keep",
+          *(["--reference"] if pipeline == REFERENCE else [])])
     return Library(so, signatures)
