@@ -228,10 +228,9 @@ public:
     group = s.hq / s.hkv;
     w = laneCount(s.rope ? ArrayRef<int64_t>{s.d / 2, s.dv}
                          : ArrayRef<int64_t>{s.d, s.dv});
-    // Prefill: a query tile is at most 64 (query head, row) pairs. Decode:
-    // every new token of the group's heads in one tile.
-    tileRows = s.decode ? s.seqQ : std::max<int64_t>(1, 64 / group);
-    tileRows = std::min(tileRows, s.seqQ);
+    // A query tile is at most 64 (query head, row) pairs: its state stays
+    // in L1 and its stack allocations small.
+    tileRows = std::min(std::max<int64_t>(1, 64 / group), s.seqQ);
     rows = tileRows * group;
   }
 
@@ -440,21 +439,33 @@ void AttentionKernel::buildDecode() {
   constexpr int64_t kChunk = 256;
   diagonal = sub(length, idx(s.seqQ));
   Value chunks = maxI(idx(1), ceilDiv(length, kChunk));
+  int64_t tiles = (s.seqQ + tileRows - 1) / tileRows;
   Type f32Type = b.getF32Type();
   int64_t stride = s.dv + 2;
-  // Partial states per (batch, KV head, chunk, row): acc, then max and sum.
-  Value groups = idx(s.batch * s.hkv);
+  // Partial states per (batch, KV head, query tile, chunk, row): the
+  // accumulator, then max and sum.
+  Value tileSlots = idx(s.batch * s.hkv * tiles);
   Value partial = memref::AllocOp::create(
       b, MemRefType::get({ShapedType::kDynamic, rows, stride}, f32Type),
-      ValueRange{mul(groups, chunks)});
-  Value n = idx(s.seqQ);
-  parallel({idx(s.batch), idx(s.hkv), chunks}, [&](ValueRange iv) {
-    Value bi = iv[0], g = iv[1], c = iv[2];
+      ValueRange{mul(tileSlots, chunks)});
+  auto tileSlot = [&](Value bi, Value g, Value qt) {
+    return add(mul(add(mul(bi, idx(s.hkv)), g), idx(tiles)), qt);
+  };
+  auto tileStart = [&](Value qt) {
+    Value i0 = mul(qt, idx(tileRows));
+    return std::make_pair(i0, minI(idx(tileRows), sub(idx(s.seqQ), i0)));
+  };
+  parallel({idx(s.batch), idx(s.hkv), idx(tiles), chunks}, [&](ValueRange iv) {
+    Value bi = iv[0], g = iv[1], qt = iv[2], c = iv[3];
+    Value i0, valid;
+    std::tie(i0, valid) = tileStart(qt);
     Value jLo = mul(c, idx(kChunk));
     Value jHi = minI(length, add(jLo, idx(kChunk)));
-    attendTile(bi, g, idx(0), n, jLo, jHi);
-    Value slot = add(mul(add(mul(bi, idx(s.hkv)), g), chunks), c);
-    loop(idx(0), idx(rows), idx(1), [&](Value r) {
+    if (s.mask == MaskKind::causal)
+      jHi = minI(jHi, add(add(i0, valid), diagonal));
+    attendTile(bi, g, i0, valid, jLo, maxI(jLo, jHi));
+    Value slot = add(mul(tileSlot(bi, g, qt), chunks), c);
+    loop(idx(0), mul(valid, idx(group)), idx(1), [&](Value r) {
       for (int64_t e = 0; e < s.dv / w; ++e)
         vector::StoreOp::create(
             b,
@@ -468,12 +479,14 @@ void AttentionKernel::buildDecode() {
     });
   });
   // Merge: weights exp(m_c - M) rescale each chunk's sum and accumulator.
-  parallel({idx(s.batch), idx(s.hkv)}, [&](ValueRange iv) {
-    Value bi = iv[0], g = iv[1];
-    Value base = mul(add(mul(bi, idx(s.hkv)), g), chunks);
+  parallel({idx(s.batch), idx(s.hkv), idx(tiles)}, [&](ValueRange iv) {
+    Value bi = iv[0], g = iv[1], qt = iv[2];
+    Value i0, valid;
+    std::tie(i0, valid) = tileStart(qt);
+    Value base = mul(tileSlot(bi, g, qt), chunks);
     Value grp = idx(group);
-    loop(idx(0), idx(rows), idx(1), [&](Value r) {
-      Value i = arith::DivUIOp::create(b, r, grp);
+    loop(idx(0), mul(valid, grp), idx(1), [&](Value r) {
+      Value i = add(i0, arith::DivUIOp::create(b, r, grp));
       Value h = add(mul(g, grp), arith::RemUIOp::create(b, r, grp));
       auto maxLoop = scf::ForOp::create(
           b, idx(0), chunks, idx(1), ValueRange{f32(kNegInf)},
@@ -498,8 +511,8 @@ void AttentionKernel::buildDecode() {
             ImplicitLocOpBuilder ib(loc, ob);
             KernelBuilder kb(ib);
             Value at = kb.add(base, c);
-            Value mc = memref::LoadOp::create(ib, partial,
-                                              ValueRange{at, r, kb.idx(s.dv)});
+            Value mc = memref::LoadOp::create(
+                ib, partial, ValueRange{at, r, kb.idx(s.dv)});
             Value lc = memref::LoadOp::create(
                 ib, partial, ValueRange{at, r, kb.idx(s.dv + 1)});
             Value wgt = math::ExpOp::create(ib, kb.sub(mc, mSafe));
@@ -517,10 +530,10 @@ void AttentionKernel::buildDecode() {
       Value sum = sumLoop.getResults().back();
       Value seen =
           arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum, f32(0.0));
-      Value inv =
-          splat(arith::SelectOp::create(
-                    b, seen, arith::DivFOp::create(b, f32(1.0), sum), f32(0.0)),
-                w);
+      Value inv = splat(
+          arith::SelectOp::create(
+              b, seen, arith::DivFOp::create(b, f32(1.0), sum), f32(0.0)),
+          w);
       SmallVector<Value> at = outAt(bi, i, h);
       for (int64_t e = 0; e < s.dv / w; ++e)
         storeFromF32(mul(sumLoop.getResult(e), inv), out, at, e * w);

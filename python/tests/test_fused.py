@@ -154,6 +154,12 @@ for i, (buffers, length) in enumerate(itertools.product([1, 2], LENGTHS)):
                        causal=bool(i % 2) or length == 1000,
                        rope=bool((i // 2) % 2) or length == 1000,
                        dtype=DTYPES[i % 3]))
+# Many new tokens: several query tiles (64 / group rows each), each merged
+# over the key chunks it sees.
+DECODE += [dict(buffers=2, heads=8, kv_heads=1, head_dim=16, length=257, new=33,
+                causal=True, rope=True, dtype=np.float32),
+           dict(buffers=1, heads=4, kv_heads=4, head_dim=64, length=1000, new=100,
+                causal=True, rope=False, dtype=np.float16)]
 
 
 def _ids(cases):
