@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -35,6 +36,7 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include "llvm/Support/Debug.h"
 #include "llvm/Support/Format.h"
@@ -56,6 +58,9 @@ using namespace mlir::qkvtie;
 namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+/// Keys per block of the online softmax: one max, one rescale and one
+/// vector of exponentials per block and query row.
+constexpr int64_t kBlock = 16;
 
 /// Widest of 8, 4, 2, 1 lanes that divides every extent in `dims`.
 int64_t laneCount(ArrayRef<int64_t> dims) {
@@ -334,62 +339,136 @@ void AttentionKernel::attendTile(Value bi, Value g, Value i0, Value valid,
                      .convertToDouble());
   }
 
-  loop(jLo, jHi, idx(1), [&](Value j) {
-    // One load of the key row; with K=V it also serves as the value row.
-    SmallVector<Value> keyAt = rowAt(bi, g, j, /*value=*/false), key, val;
+  // Keys are taken kBlock at a time. Each cached row is loaded from memory
+  // once, into the block's key buffer (rotated) and value buffer (as is);
+  // with K=V the same loaded vectors fill both. Zeroed once so that unused
+  // rows of a short last block hold no NaN.
+  auto kbuf =
+      memref::AllocaOp::create(b, MemRefType::get({kBlock, s.d}, f32Type));
+  auto vbuf =
+      memref::AllocaOp::create(b, MemRefType::get({kBlock, s.dv}, f32Type));
+  // Unrotated K=V rows serve as values straight from the key buffer.
+  Value valueBuf = s.kvSame && s.d == s.dv && !s.rope ? Value(kbuf) : vbuf;
+  auto sbuf = memref::AllocaOp::create(b, MemRefType::get({kBlock}, f32Type));
+  loop(idx(0), idx(kBlock), idx(1), [&](Value jj) {
     for (int64_t c = 0; c < dChunks; ++c)
-      key.push_back(loadF32(k, keyAt, c * w, w));
-    if (s.kvSame && s.d == s.dv) {
-      val = key;
-    } else {
-      SmallVector<Value> valAt = rowAt(bi, g, j, /*value=*/true);
-      for (int64_t c = 0; c < vChunks; ++c)
-        val.push_back(loadF32(v, valAt, c * w, w));
-    }
-    if (s.rope)
-      key = rotate(key, j);
+      vector::StoreOp::create(b, zeroV, kbuf, {jj, idx(c * w)});
+    for (int64_t c = 0; c < vChunks; ++c)
+      vector::StoreOp::create(b, zeroV, vbuf, {jj, idx(c * w)});
+  });
+  VectorType blockType = VectorType::get({kBlock}, f32Type);
+  VectorType laneType = VectorType::get({w}, f32Type);
+
+  loop(jLo, jHi, idx(kBlock), [&](Value jb) {
+    Value nb = minI(idx(kBlock), sub(jHi, jb));
+    loop(idx(0), nb, idx(1), [&](Value jj) {
+      Value j = add(jb, jj);
+      SmallVector<Value> keyAt = rowAt(bi, g, j, /*value=*/false), key, val;
+      for (int64_t c = 0; c < dChunks; ++c)
+        key.push_back(loadF32(k, keyAt, c * w, w));
+      if (s.kvSame && s.d == s.dv) {
+        val = key;
+      } else {
+        SmallVector<Value> valAt = rowAt(bi, g, j, /*value=*/true);
+        for (int64_t c = 0; c < vChunks; ++c)
+          val.push_back(loadF32(v, valAt, c * w, w));
+      }
+      if (s.rope)
+        key = rotate(key, j);
+      for (int64_t c = 0; c < dChunks; ++c)
+        vector::StoreOp::create(b, key[c], kbuf, {jj, idx(c * w)});
+      if (valueBuf != kbuf)
+        for (int64_t c = 0; c < vChunks; ++c)
+          vector::StoreOp::create(b, val[c], vbuf, {jj, idx(c * w)});
+    });
 
     loop(idx(0), rowsValid, idx(1), [&](Value r) {
       Value i = add(i0, arith::DivUIOp::create(b, r, grp));
-      Value dot = zeroV;
-      for (int64_t c = 0; c < dChunks; ++c)
-        dot = vector::FMAOp::create(
-            b,
-            vector::LoadOp::create(b, VectorType::get({w}, f32Type), qs,
-                                   ValueRange{r, idx(c * w)}),
-            key[c], dot);
-      Value score = reduceAdd(dot);
-      Value h;
-      if (mask)
-        h = add(mul(g, grp), arith::RemUIOp::create(b, r, grp));
-      if (s.mask == MaskKind::additive)
-        score = add(score, toF32(maskAt(bi, h, i, j)));
-      if (s.mask == MaskKind::boolean)
-        score = arith::SelectOp::create(b, maskAt(bi, h, i, j), score, lowest);
-      // -inf scores (masked out) change nothing; NaN propagates as in the
-      // reference.
-      Value live = arith::CmpFOp::create(b, arith::CmpFPredicate::UNE, score,
-                                         f32(kNegInf));
-      if (s.mask == MaskKind::causal)
-        live = arith::AndIOp::create(
-            b, live,
-            arith::CmpIOp::create(b, arith::CmpIPredicate::sle, j,
-                                  add(i, diagonal)));
-      when(live, [&] {
-        Value mOld = memref::LoadOp::create(b, m, r);
-        Value mNew = arith::MaximumFOp::create(b, mOld, score);
+      Value h = add(mul(g, grp), arith::RemUIOp::create(b, r, grp));
+      // Scores of the block's keys, four at a time so that each query
+      // vector is loaded once per four keys.
+      for (int64_t j0 = 0; j0 < kBlock; j0 += 4) {
+        SmallVector<Value> dots(4, zeroV);
+        for (int64_t c = 0; c < dChunks; ++c) {
+          Value qv = vector::LoadOp::create(b, laneType, qs,
+                                            ValueRange{r, idx(c * w)});
+          for (int64_t t = 0; t < 4; ++t)
+            dots[t] = vector::FMAOp::create(
+                b, qv,
+                vector::LoadOp::create(b, laneType, kbuf,
+                                       ValueRange{idx(j0 + t), idx(c * w)}),
+                dots[t]);
+        }
+        for (int64_t t = 0; t < 4; ++t) {
+          Value jj = idx(j0 + t), j = add(jb, jj);
+          Value score = reduceAdd(dots[t]);
+          Value live =
+              arith::CmpIOp::create(b, arith::CmpIPredicate::slt, jj, nb);
+          // Mask tensors are read at a clamped key; unused lanes are
+          // dropped below.
+          Value jc = minI(j, idx(s.seqKV - 1));
+          if (s.mask == MaskKind::additive)
+            score = add(score, toF32(maskAt(bi, h, i, jc)));
+          if (s.mask == MaskKind::boolean)
+            score =
+                arith::SelectOp::create(b, maskAt(bi, h, i, jc), score, lowest);
+          if (s.mask == MaskKind::causal)
+            live = arith::AndIOp::create(
+                b, live,
+                arith::CmpIOp::create(b, arith::CmpIPredicate::sle, j,
+                                      add(i, diagonal)));
+          score = arith::SelectOp::create(b, live, score, f32(kNegInf));
+          memref::StoreOp::create(b, score, sbuf, jj);
+        }
+      }
+      Value scores = vector::LoadOp::create(b, blockType, sbuf, idx(0));
+      Value mOld = memref::LoadOp::create(b, m, r);
+      Value mNew = arith::MaximumFOp::create(
+          b, mOld,
+          vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF,
+                                      scores));
+      // A block masked out for this row changes nothing; NaN propagates as
+      // in the reference.
+      Value any = arith::CmpFOp::create(b, arith::CmpFPredicate::UNE, mNew,
+                                        f32(kNegInf));
+      when(any, [&] {
         Value corr = math::ExpOp::create(b, sub(mOld, mNew));
-        Value p = math::ExpOp::create(b, sub(score, mNew));
+        Value probs = math::ExpOp::create(
+            b, sub(scores, vector::BroadcastOp::create(b, blockType, mNew)));
+        vector::StoreOp::create(b, probs, sbuf, idx(0));
         Value lOld = memref::LoadOp::create(b, l, r);
-        memref::StoreOp::create(b, add(mul(lOld, corr), p), l, r);
+        memref::StoreOp::create(b, add(mul(lOld, corr), reduceAdd(probs)), l,
+                                r);
         memref::StoreOp::create(b, mNew, m, r);
-        Value corrV = splat(corr, w), pV = splat(p, w);
-        for (int64_t c = 0; c < vChunks; ++c) {
-          SmallVector<Value> at = {r, idx(c * w)};
-          Value a =
-              vector::LoadOp::create(b, VectorType::get({w}, f32Type), acc, at);
-          vector::StoreOp::create(
-              b, vector::FMAOp::create(b, pV, val[c], mul(a, corrV)), acc, at);
+        // acc = acc·corr + Σ p_j·v_j, eight accumulator vectors at a time
+        // so that they stay in registers.
+        Value corrV = splat(corr, w);
+        for (int64_t e0 = 0; e0 < vChunks; e0 += 8) {
+          int64_t e1 = std::min(vChunks, e0 + 8);
+          SmallVector<Value> inits;
+          for (int64_t e = e0; e < e1; ++e)
+            inits.push_back(
+                mul(vector::LoadOp::create(b, laneType, acc,
+                                           ValueRange{r, idx(e * w)}),
+                    corrV));
+          auto pv = scf::ForOp::create(
+              b, idx(0), nb, idx(1), inits,
+              [&](OpBuilder &ob, Location loc, Value jj, ValueRange it) {
+                ImplicitLocOpBuilder ib(loc, ob);
+                KernelBuilder kb(ib);
+                Value pj = kb.splat(memref::LoadOp::create(ib, sbuf, jj), w);
+                SmallVector<Value> next;
+                for (int64_t e = e0; e < e1; ++e)
+                  next.push_back(vector::FMAOp::create(
+                      ib, pj,
+                      vector::LoadOp::create(ib, laneType, valueBuf,
+                                             ValueRange{jj, kb.idx(e * w)}),
+                      it[e - e0]));
+                scf::YieldOp::create(ib, next);
+              });
+          for (int64_t e = e0; e < e1; ++e)
+            vector::StoreOp::create(b, pv.getResult(e - e0), acc,
+                                    ValueRange{r, idx(e * w)});
         }
       });
     });
@@ -511,8 +590,8 @@ void AttentionKernel::buildDecode() {
             ImplicitLocOpBuilder ib(loc, ob);
             KernelBuilder kb(ib);
             Value at = kb.add(base, c);
-            Value mc = memref::LoadOp::create(
-                ib, partial, ValueRange{at, r, kb.idx(s.dv)});
+            Value mc = memref::LoadOp::create(ib, partial,
+                                              ValueRange{at, r, kb.idx(s.dv)});
             Value lc = memref::LoadOp::create(
                 ib, partial, ValueRange{at, r, kb.idx(s.dv + 1)});
             Value wgt = math::ExpOp::create(ib, kb.sub(mc, mSafe));
@@ -530,10 +609,10 @@ void AttentionKernel::buildDecode() {
       Value sum = sumLoop.getResults().back();
       Value seen =
           arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum, f32(0.0));
-      Value inv = splat(
-          arith::SelectOp::create(
-              b, seen, arith::DivFOp::create(b, f32(1.0), sum), f32(0.0)),
-          w);
+      Value inv =
+          splat(arith::SelectOp::create(
+                    b, seen, arith::DivFOp::create(b, f32(1.0), sum), f32(0.0)),
+                w);
       SmallVector<Value> at = outAt(bi, i, h);
       for (int64_t e = 0; e < s.dv / w; ++e)
         storeFromF32(mul(sumLoop.getResult(e), inv), out, at, e * w);
@@ -903,7 +982,18 @@ struct LowerCPUPass : public qkvtie::impl::QKVTieLowerCPUBase<LowerCPUPass> {
     configureCacheConversion(target, converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    // exp as an inlined polynomial (vectorised where the kernel's exp is a
+    // vector) instead of a libm call per element.
+    RewritePatternSet approx(ctx);
+    populateMathPolynomialApproximationPatterns(approx, [](StringRef name) {
+      return name == "exp" || name == "math.exp";
+    });
+    FrozenRewritePatternSet frozen(std::move(approx));
+    for (auto fn : getOperation().getOps<func::FuncOp>())
+      if (fn->hasAttr("qkvtie.kernel") &&
+          failed(applyPatternsGreedily(fn, frozen)))
+        return signalPassFailure();
   }
 };
 

@@ -1,0 +1,108 @@
+// Times one QKVTie attention function from a library built by
+// qkvtie-compile, called through MLIR's C interface:
+//   void _mlir_ciface_<fn>(memref4 *out, memref4 *q, memref5 *cache, int64 len)
+// with q [1, Hq, n, d] f32 and cache [buffers, 1, Hkv, T, d] of f32 or f16.
+//
+//   harness <lib.so> <fn> <Hq> <Hkv> <n> <d> <T> <buffers> <elt bytes>
+//           <caches> <reps>
+// prints "median_ms min_ms". With caches > 1 the calls rotate over that
+// many caches, so that each call streams its cache from DRAM.
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct {
+  void *allocated, *aligned;
+  int64_t offset, sizes[4], strides[4];
+} memref4;
+typedef struct {
+  void *allocated, *aligned;
+  int64_t offset, sizes[5], strides[5];
+} memref5;
+typedef void (*attend_fn)(memref4 *, memref4 *, memref5 *, int64_t);
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+static void dense(int rank, const int64_t *shape, int64_t *sizes,
+                  int64_t *strides) {
+  int64_t s = 1;
+  for (int i = rank - 1; i >= 0; --i) {
+    sizes[i] = shape[i];
+    strides[i] = s;
+    s *= shape[i];
+  }
+}
+
+static int cmp(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 12) {
+    fprintf(stderr, "usage: harness lib fn Hq Hkv n d T buffers elt caches "
+                    "reps\n");
+    return 2;
+  }
+  void *lib = dlopen(argv[1], RTLD_NOW);
+  if (!lib) {
+    fprintf(stderr, "%s\n", dlerror());
+    return 1;
+  }
+  char sym[256];
+  snprintf(sym, sizeof sym, "_mlir_ciface_%s", argv[2]);
+  attend_fn fn = (attend_fn)dlsym(lib, sym);
+  if (!fn) {
+    fprintf(stderr, "no %s in %s\n", sym, argv[1]);
+    return 1;
+  }
+  int64_t hq = atoll(argv[3]), hkv = atoll(argv[4]), n = atoll(argv[5]),
+          d = atoll(argv[6]), t = atoll(argv[7]), buffers = atoll(argv[8]),
+          elt = atoll(argv[9]);
+  int caches = atoi(argv[10]), reps = atoi(argv[11]);
+  int64_t qShape[4] = {1, hq, n, d}, cShape[5] = {buffers, 1, hkv, t, d};
+  size_t qElems = hq * n * d, cElems = buffers * hkv * t * d;
+  float *q = malloc(qElems * sizeof(float));
+  for (size_t i = 0; i < qElems; ++i)
+    q[i] = (float)((i * 7919) % 1000) / 1000.0f - 0.5f;
+  memref4 qd = {q, q, 0, {0}, {0}};
+  dense(4, qShape, qd.sizes, qd.strides);
+  memref5 *cd = calloc(caches, sizeof(memref5));
+  for (int c = 0; c < caches; ++c) {
+    char *data = aligned_alloc(64, (cElems * elt + 63) / 64 * 64);
+    for (size_t i = 0; i < cElems; ++i) {
+      float v = (float)(((i + c) * 104729) % 2000) / 2000.0f - 0.5f;
+      if (elt == 4)
+        memcpy(data + 4 * i, &v, 4);
+      else {
+        _Float16 h = (_Float16)v;
+        memcpy(data + 2 * i, &h, 2);
+      }
+    }
+    cd[c].allocated = cd[c].aligned = data;
+    dense(5, cShape, cd[c].sizes, cd[c].strides);
+  }
+  double *times = malloc(reps * sizeof(double));
+  memref4 out;
+  for (int i = 0; i < 3; ++i) {
+    fn(&out, &qd, &cd[i % caches], t);
+    free(out.allocated);
+  }
+  for (int i = 0; i < reps; ++i) {
+    double t0 = now();
+    fn(&out, &qd, &cd[i % caches], t);
+    times[i] = now() - t0;
+    free(out.allocated);
+  }
+  qsort(times, reps, sizeof(double), cmp);
+  printf("%.6f %.6f\n", 1e3 * times[reps / 2], 1e3 * times[0]);
+  return 0;
+}
