@@ -386,22 +386,23 @@ void AttentionKernel::attendTile(Value bi, Value g, Value i0, Value valid,
       Value i = add(i0, arith::DivUIOp::create(b, r, grp));
       Value h = add(mul(g, grp), arith::RemUIOp::create(b, r, grp));
       // Scores of the block's keys, four at a time so that each query
-      // vector is loaded once per four keys.
+      // vector is loaded once per four keys; two partial sums per key (even
+      // and odd chunks) give eight independent FMA chains.
       for (int64_t j0 = 0; j0 < kBlock; j0 += 4) {
-        SmallVector<Value> dots(4, zeroV);
+        SmallVector<Value> dots(8, zeroV);
         for (int64_t c = 0; c < dChunks; ++c) {
           Value qv = vector::LoadOp::create(b, laneType, qs,
                                             ValueRange{r, idx(c * w)});
           for (int64_t t = 0; t < 4; ++t)
-            dots[t] = vector::FMAOp::create(
+            dots[2 * t + c % 2] = vector::FMAOp::create(
                 b, qv,
                 vector::LoadOp::create(b, laneType, kbuf,
                                        ValueRange{idx(j0 + t), idx(c * w)}),
-                dots[t]);
+                dots[2 * t + c % 2]);
         }
         for (int64_t t = 0; t < 4; ++t) {
           Value jj = idx(j0 + t), j = add(jb, jj);
-          Value score = reduceAdd(dots[t]);
+          Value score = reduceAdd(add(dots[2 * t], dots[2 * t + 1]));
           Value live =
               arith::CmpIOp::create(b, arith::CmpIPredicate::slt, jj, nb);
           // Mask tensors are read at a clamped key; unused lanes are
