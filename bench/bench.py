@@ -452,7 +452,8 @@ def measure(args, limits):
 
 def table(results, limits, threads):
     lines = [f"Machine: read bandwidth {limits['read_gbs']:.1f} GB/s, f32 FMA peak "
-             f"{limits['fma_gflops']:.0f} GFLOP/s ({threads} threads; 1 thread: "
+             f"{limits['fma_gflops']:.0f} GFLOP/s at {int(limits['lanes'])} lanes "
+             f"({threads} threads; 1 thread: "
              f"{limits['read_gbs_1']:.1f} GB/s, {limits['fma_gflops_1']:.0f} GFLOP/s). "
              f"Cold rotation: {ROTATE >> 20} MiB.", "",
              "| kind | config | T | dtype | mode | system | median ms | min ms | rate | "
