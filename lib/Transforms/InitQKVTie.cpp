@@ -27,7 +27,9 @@ static std::string lowerToLLVM(llvm::StringRef qkvtieLowering) {
           qkvtieLowering +
           ",one-shot-bufferize{bufferize-function-boundaries "
           "function-boundary-type-conversion=identity-layout-map},"
-          "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+          "buffer-deallocation-pipeline,"
+          "func.func(qkvtie-return-arguments-in-place),"
+          "convert-bufferization-to-memref,"
           "convert-linalg-to-loops,convert-scf-to-openmp,"
           "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
           "convert-scf-to-cf,"

@@ -52,14 +52,17 @@ _libc = ctypes.CDLL(None)
 _libc.free.argtypes = [ctypes.c_void_p]
 
 
-def from_descriptor(desc, dtype, shape):
-    """Copies a result out of a callee-allocated buffer, then frees it."""
+def from_descriptor(desc, dtype, shape, borrowed=()):
+    """Copies a result out of a callee-allocated buffer, then frees it,
+    unless the buffer is one the caller passed in (`borrowed` addresses: an
+    argument the function updated in place and returned)."""
     n = int(np.prod(shape)) if shape else 1
     size = n * np.dtype(dtype).itemsize
     data = ctypes.string_at(desc.aligned + desc.offset * np.dtype(dtype).itemsize,
                             size)
     out = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
-    _libc.free(desc.allocated)
+    if desc.allocated not in borrowed:
+        _libc.free(desc.allocated)
     return out
 
 
@@ -96,8 +99,9 @@ class Function:
             call_args.append(ctypes.pointer(desc))
         out = self._result_type()
         self._fn(ctypes.pointer(out), *call_args)
+        borrowed = {d.allocated for d, _ in keep}
         if len(self._results) == 1:
             dtype, shape = self._results[0]
-            return from_descriptor(out, dtype, shape)
-        return tuple(from_descriptor(getattr(out, f"r{i}"), dtype, shape)
+            return from_descriptor(out, dtype, shape, borrowed)
+        return tuple(from_descriptor(getattr(out, f"r{i}"), dtype, shape, borrowed)
                      for i, (dtype, shape) in enumerate(self._results))

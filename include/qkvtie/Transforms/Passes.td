@@ -93,6 +93,30 @@ def QKVTieLowerCPU : Pass<"qkvtie-lower-cpu", "ModuleOp"> {
   ];
 }
 
+def QKVTieReturnArgumentsInPlace : Pass<"qkvtie-return-arguments-in-place",
+                                         "::mlir::func::FuncOp"> {
+  let summary = "Returns a buffer argument updated in place instead of a "
+                "clone of it";
+  let description = [{
+    After one-shot bufferization and buffer deallocation, a public function
+    that updates an argument in place (a decode step writing its KV cache)
+    returns `bufferization.clone %arg`, a copy of the whole cache per step.
+    This pass returns `%arg` itself when nothing writes memory between the
+    clone and the return. The caller then owns the result only if it is not
+    one of its arguments; the Python runtime and `qkvtie-compile`'s C ABI
+    check the pointer.
+
+    ```mlir
+    // before
+    %c = bufferization.clone %cache : memref<...> to memref<...>
+    return %out, %c : ...
+    // after
+    return %out, %cache : ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
 def QKVTieRaiseAttention : Pass<"qkvtie-raise-attention", "ModuleOp"> {
   let summary = "Finds attention in model IR and rewrites it to qkvtie.attention";
   let description = [{
