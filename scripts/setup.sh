@@ -24,6 +24,15 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import numpy, pytest" 2>/
   python3 -m venv .venv
   .venv/bin/pip install -q --disable-pip-version-check -r python/requirements.txt
 fi
+# The qkvtie package itself, editable (the `qkvtie` command and `import qkvtie`).
+if [ ! -x .venv/bin/qkvtie ]; then
+  .venv/bin/pip install -q --disable-pip-version-check --no-deps -e python
+fi
+# PyTorch and torch-mlir for qkvtie.from_torch and its tests (~3 GB).
+if [ "${QKVTIE_WITH_TORCH:-0}" = 1 ] && ! .venv/bin/python -c "import torch_mlir" 2>/dev/null; then
+  echo "setup: installing torch and torch-mlir into .venv"
+  .venv/bin/pip install -q --disable-pip-version-check -r python/requirements-torch.txt
+fi
 
 build=${BUILD_DIR:-build}
 if [ ! -f "$build/build.ninja" ]; then

@@ -1,3 +1,12 @@
-"""QKVTie: compile attention with tied projections and run it from Python."""
+"""QKVTie: compile attention with tied projections and run it from Python.
 
+    import qkvtie
+    model = qkvtie.compile("model.mlir")   # or qkvtie.from_torch(module, (x,))
+    y = model(x)
+    qkvtie.report("model.mlir")            # ties, KV-cache bytes per token
+"""
+
+from .api import (CompileError, DecodeSession, Model, compile,  # noqa: F401
+                  from_torch, report)
 from .compiler import Library, compile_file, find_tool  # noqa: F401
+from .runtime import set_num_threads  # noqa: F401

@@ -52,10 +52,16 @@ _libc = ctypes.CDLL(None)
 _libc.free.argtypes = [ctypes.c_void_p]
 
 
-def from_descriptor(desc, dtype, shape, borrowed=()):
-    """Copies a result out of a callee-allocated buffer, then frees it,
-    unless the buffer is one the caller passed in (`borrowed` addresses: an
-    argument the function updated in place and returned)."""
+def from_descriptor(desc, dtype, shape, borrowed=None):
+    """The result as a numpy array: a copy of a callee-allocated buffer, which
+    is then freed; or, when the buffer is one the caller passed in
+    (`borrowed`: address -> array, an argument updated in place and
+    returned), that array itself."""
+    borrowed = borrowed or {}
+    if desc.allocated in borrowed and desc.offset == 0:
+        arr = borrowed[desc.allocated]
+        if arr.shape == tuple(shape) and arr.dtype == np.dtype(dtype):
+            return arr
     n = int(np.prod(shape)) if shape else 1
     size = n * np.dtype(dtype).itemsize
     data = ctypes.string_at(desc.aligned + desc.offset * np.dtype(dtype).itemsize,
@@ -99,7 +105,7 @@ class Function:
             call_args.append(ctypes.pointer(desc))
         out = self._result_type()
         self._fn(ctypes.pointer(out), *call_args)
-        borrowed = {d.allocated for d, _ in keep}
+        borrowed = {d.allocated: arr for d, arr in keep}
         if len(self._results) == 1:
             dtype, shape = self._results[0]
             return from_descriptor(out, dtype, shape, borrowed)

@@ -1,0 +1,65 @@
+"""The `qkvtie` command: report, compile, run, and its errors."""
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+MODELS = REPO / "examples/models"
+
+
+def qkvtie(*args):
+    return subprocess.run([sys.executable, "-m", "qkvtie", *map(str, args)],
+                          capture_output=True, text=True)
+
+
+def test_report_prints_the_tie_and_the_saving():
+    p = qkvtie("report", MODELS / "mha-kv-tied.mlir")
+    assert p.returncode == 0, p.stderr
+    assert "Q-K=V, 4 query heads / 4 KV heads, 1 cache buffer(s), 256 B/token " \
+           "(before folding: 512 B/token, 50% saved)" in p.stdout
+    assert "tie k=v: proven by ssa" in p.stdout
+    p = qkvtie("report", MODELS / "mha-kv-tied.mlir", "--json")
+    assert '"variant": "Q-K=V"' in p.stdout
+
+
+def test_compile_writes_library_and_header(tmp_path):
+    p = qkvtie("compile", MODELS / "gqa-rope-causal-kv-tied.mlir", "-o",
+               tmp_path / "libgqa.so", "--capacity", 64)
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "libgqa.so").exists()
+    assert "int gqa_forward_attn0_decode(" in (tmp_path / "gqa.h").read_text()
+    assert "compiling" in p.stderr  # progress
+
+
+def test_run_checks_the_output_and_decodes():
+    name = "gqa-rope-causal-kv-tied"
+    p = qkvtie("run", MODELS / f"{name}.mlir", "--inputs", MODELS / f"{name}.inputs.npz",
+               "--expected", MODELS / f"{name}.expected.npy", "--decode")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "(ok at rtol=0.0001" in p.stdout
+    assert "decode: 8 steps from an empty cache of 1 buffer(s)" in p.stdout
+
+
+@pytest.mark.parametrize("args,code,message", [
+    (["report", "missing.mlir"], 2, "missing.mlir: no such file"),
+    (["run", MODELS / "mha-kv-tied.mlir"], 2, "--inputs"),
+    (["run", MODELS / "mha-kv-tied.mlir", "--inputs", "missing.npz"], 1, "missing.npz"),
+    (["run", MODELS / "mha-kv-tied.mlir", "--inputs",
+      MODELS / "mha-kv-tied.inputs.npz", "--entry", "nope"], 1, "no function @nope"),
+    (["bogus"], 2, "invalid choice"),
+])
+def test_errors_are_messages_with_nonzero_exit(args, code, message):
+    p = qkvtie(*args)
+    assert p.returncode == code
+    assert message in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_parse_error_points_at_the_line(tmp_path):
+    bad = tmp_path / "bad.mlir"
+    bad.write_text("func.func @f(%x: tensor<4xf32>) {\n  return %y\n}\n")
+    p = qkvtie("report", bad)
+    assert p.returncode == 1
+    assert f"{bad}:2:" in p.stderr
