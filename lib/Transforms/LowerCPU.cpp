@@ -651,23 +651,25 @@ public:
     int64_t nWide = nDim / (2 * w) * (2 * w);
     int64_t nOne = nWide + (nDim - nWide) / w * w;
     int64_t mFour = mDim / 4 * 4;
-    auto columns = [&](int64_t mr, Value m0) {
-      if (nWide)
-        loop(idx(0), idx(nWide), idx(2 * w),
-             [&](Value n0) { tile(mr, 2, w, m0, n0); });
-      if (nOne > nWide)
-        loop(idx(nWide), idx(nOne), idx(w),
-             [&](Value n0) { tile(mr, 1, w, m0, n0); });
-      if (nDim > nOne)
-        loop(idx(nOne), idx(nDim), idx(1),
-             [&](Value n0) { tile(mr, 1, 1, m0, n0); });
+    // Tasks are (row tile, column tile) pairs, so that a decode step's
+    // single row still spreads its weight columns over the threads.
+    auto part = [&](int64_t mr, int64_t mLo, int64_t mHi, int64_t nv,
+                    int64_t lanes, int64_t nLo, int64_t nHi) {
+      int64_t nStep = nv * lanes;
+      if (mHi <= mLo || nHi <= nLo)
+        return;
+      parallel({idx((mHi - mLo) / mr), idx((nHi - nLo) / nStep)},
+               [&](ValueRange iv) {
+                 tile(mr, nv, lanes, add(idx(mLo), mul(iv[0], idx(mr))),
+                      add(idx(nLo), mul(iv[1], idx(nStep))));
+               });
     };
-    if (mFour)
-      parallel({idx(mFour / 4)},
-               [&](ValueRange iv) { columns(4, mul(iv[0], idx(4))); });
-    if (mDim > mFour)
-      parallel({idx(mDim - mFour)},
-               [&](ValueRange iv) { columns(1, add(iv[0], idx(mFour))); });
+    for (auto [mr, mLo, mHi] : {std::make_tuple(int64_t(4), int64_t(0), mFour),
+                                std::make_tuple(int64_t(1), mFour, mDim)}) {
+      part(mr, mLo, mHi, 2, w, 0, nWide);
+      part(mr, mLo, mHi, 1, w, nWide, nOne);
+      part(mr, mLo, mHi, 1, 1, nOne, nDim);
+    }
   }
 
 private:
