@@ -125,7 +125,7 @@ def _decode(model, x, out):
         times.append(time.perf_counter() - t0)
     err = float(np.max(np.abs(rows[-1][:, 0] - out[:, -1])))
     print(f"decode: {x.shape[1]} steps from an empty cache of "
-          f"{session.cache.shape[0]} buffer(s), {session.cache_bytes / 2**20:.2f} MiB "
+          f"{session.cache.shape[0]} buffer(s), {session.cache_bytes / 1024:.1f} KiB "
           f"({session.capacity} tokens); median step {1e3 * np.median(times):.3f} ms; "
           f"last token max abs error vs the forward pass {err:.3e}")
     return 0 if err < 1e-3 else 1
