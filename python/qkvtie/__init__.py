@@ -7,6 +7,6 @@
 """
 
 from .api import (CompileError, DecodeSession, Model, compile,  # noqa: F401
-                  from_torch, report)
+                  export_torch, from_torch, report)
 from .compiler import Library, compile_file, find_tool  # noqa: F401
 from .runtime import set_num_threads  # noqa: F401

@@ -23,7 +23,7 @@ import numpy as np
 from .compiler import CompileError, compile_file, find_tool
 
 __all__ = ["CompileError", "Model", "DecodeSession", "compile", "report",
-           "from_torch"]
+           "from_torch", "export_torch"]
 
 TARGETS = ("cpu",)
 
@@ -206,17 +206,22 @@ def compile(path_or_module, target="cpu", *, raise_attention=True,
     return Model(library, entries[0], tie_report, work)
 
 
-def from_torch(module, example_inputs, **compile_options):
-    """Exports `module` with torch-mlir (linalg on tensors, weights as
-    constants) and compiles it; options as for `compile`."""
+def export_torch(module, example_inputs):
+    """MLIR text (linalg on tensors, weights as constants, function
+    `@forward`) of `module` on `example_inputs`, exported by torch-mlir."""
     try:
         from torch_mlir import fx
     except ImportError as e:
-        raise CompileError("qkvtie.from_torch needs torch and torch-mlir: "
+        raise CompileError("exporting from PyTorch needs torch and torch-mlir: "
                            "pip install -r python/requirements-torch.txt") from e
     if not isinstance(example_inputs, (tuple, list)):
         example_inputs = (example_inputs,)
-    mlir_module = fx.export_and_import(module.eval(), *example_inputs,
-                                       output_type="linalg-on-tensors",
-                                       func_name="forward")
-    return compile(mlir_module, **compile_options)
+    return str(fx.export_and_import(module.eval(), *example_inputs,
+                                    output_type="linalg-on-tensors",
+                                    func_name="forward"))
+
+
+def from_torch(module, example_inputs, **compile_options):
+    """Exports `module` with torch-mlir and compiles it; options as for
+    `compile`."""
+    return compile(export_torch(module, example_inputs), **compile_options)
