@@ -3,8 +3,11 @@
 #ifndef QKVTIE_INITQKVTIE_H
 #define QKVTIE_INITQKVTIE_H
 
+#include "mlir/Support/LLVM.h"
+
 namespace mlir {
 class DialectRegistry;
+class OpPassManager;
 } // namespace mlir
 
 namespace mlir::qkvtie {
@@ -12,6 +15,11 @@ namespace mlir::qkvtie {
 void registerQKVTieDialects(DialectRegistry &registry);
 /// Registers every qkvtie pass and pipeline with the global registry.
 void registerQKVTiePasses();
+/// Adds `qkvtie-lower-to-llvm` to `pm` with `qkvtieLowering` (a pass
+/// pipeline element, e.g. "qkvtie-lower-cpu{vector-width=16}" or
+/// "qkvtie-decompose") as the lowering of the qkvtie ops.
+LogicalResult buildLowerToLLVMPipeline(OpPassManager &pm,
+                                       StringRef qkvtieLowering);
 } // namespace mlir::qkvtie
 
 #endif // QKVTIE_INITQKVTIE_H

@@ -71,6 +71,12 @@ void mlir::qkvtie::registerDebugOnlyOption() {
   (void)debugOnly;
 }
 
+mlir::LogicalResult
+mlir::qkvtie::buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
+                                       llvm::StringRef qkvtieLowering) {
+  return mlir::parsePassPipeline(lowerToLLVM(qkvtieLowering), pm);
+}
+
 void mlir::qkvtie::registerQKVTiePasses() {
   registerDebugOnlyOption();
   registerQKVTieTransformsPasses();

@@ -62,9 +62,9 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 /// vector of exponentials per block and query row.
 constexpr int64_t kBlock = 16;
 
-/// Widest of 8, 4, 2, 1 lanes that divides every extent in `dims`.
-int64_t laneCount(ArrayRef<int64_t> dims) {
-  for (int64_t w : {8, 4, 2})
+/// Widest power of two up to `maxLanes` that divides every extent in `dims`.
+int64_t laneCount(ArrayRef<int64_t> dims, int64_t maxLanes) {
+  for (int64_t w = maxLanes; w > 1; w /= 2)
     if (llvm::all_of(dims, [&](int64_t d) { return d % w == 0; }))
       return w;
   return 1;
@@ -191,6 +191,8 @@ struct AttentionSpec {
   MaskKind mask = MaskKind::none;
   double scale = 1.0;
   bool rope = false;
+  /// Widest vector, in f32 lanes.
+  int64_t lanes = 8;
   /// Types of the kernel's memref arguments, in order.
   SmallVector<Type> argTypes;
 
@@ -201,7 +203,7 @@ struct AttentionSpec {
        << seqKV << ',' << d << ',' << dv << ',' << qOff << ',' << kOff << ','
        << vOff << ',' << kvSame << ',' << cacheBuffers << ','
        << static_cast<int>(mask) << ',' << llvm::format("%a", scale) << ','
-       << rope;
+       << rope << ',' << lanes;
     for (Type t : argTypes)
       os << ';' << t;
     return s;
@@ -232,7 +234,8 @@ public:
     out = args[i++];
     group = s.hq / s.hkv;
     w = laneCount(s.rope ? ArrayRef<int64_t>{s.d / 2, s.dv}
-                         : ArrayRef<int64_t>{s.d, s.dv});
+                         : ArrayRef<int64_t>{s.d, s.dv},
+                  s.lanes);
     // A query tile is at most 64 (query head, row) pairs: its state stays
     // in L1 and its stack allocations small.
     tileRows = std::min(std::max<int64_t>(1, 64 / group), s.seqQ);
@@ -637,8 +640,8 @@ void AttentionKernel::build() {
 /// use narrower tiles. Arguments: a, b, c.
 class GemmKernel : KernelBuilder {
 public:
-  GemmKernel(ImplicitLocOpBuilder &b, ValueRange args)
-      : KernelBuilder(b), a(args[0]), bm(args[1]), c(args[2]) {
+  GemmKernel(ImplicitLocOpBuilder &b, ValueRange args, int64_t lanes)
+      : KernelBuilder(b), a(args[0]), bm(args[1]), c(args[2]), lanes(lanes) {
     auto at = cast<MemRefType>(a.getType());
     auto bt = cast<MemRefType>(bm.getType());
     mDim = at.getDimSize(0);
@@ -647,7 +650,9 @@ public:
   }
 
   void build() {
-    int64_t w = nDim >= 8 ? 8 : laneCount({nDim});
+    int64_t w = laneCount({nDim}, lanes);
+    if (nDim >= lanes)
+      w = lanes; // the column remainder takes narrower tiles
     int64_t nWide = nDim / (2 * w) * (2 * w);
     int64_t nOne = nWide + (nDim - nWide) / w * w;
     int64_t mFour = mDim / 4 * 4;
@@ -704,6 +709,7 @@ private:
   }
 
   Value a, bm, c;
+  int64_t lanes;
   int64_t mDim = 0, kDim = 0, nDim = 0;
 };
 
@@ -792,8 +798,8 @@ Value flattenRows(ImplicitLocOpBuilder &b, Value x) {
 }
 
 struct FusedAttention : public OpConversionPattern<AttentionOp> {
-  FusedAttention(MLIRContext *ctx, KernelTable &kernels)
-      : OpConversionPattern(ctx), kernels(kernels) {}
+  FusedAttention(MLIRContext *ctx, KernelTable &kernels, int64_t lanes)
+      : OpConversionPattern(ctx), kernels(kernels), lanes(lanes) {}
 
   LogicalResult
   matchAndRewrite(AttentionOp op, OpAdaptor,
@@ -812,6 +818,7 @@ struct FusedAttention : public OpConversionPattern<AttentionOp> {
     spec.mask = op.getMaskKind();
     spec.scale = op.getScale().convertToDouble();
     spec.rope = static_cast<bool>(op.getRopeCos());
+    spec.lanes = lanes;
 
     // One projection per distinct (slot, input): tied roles read one buffer.
     DenseMap<std::pair<int64_t, Value>, Value> projected;
@@ -866,12 +873,13 @@ struct FusedAttention : public OpConversionPattern<AttentionOp> {
   }
 
   KernelTable &kernels;
+  int64_t lanes;
 };
 
 struct FusedCacheAttend : public OpConversionPattern<CacheAttendOp> {
   FusedCacheAttend(TypeConverter &converter, MLIRContext *ctx,
-                   KernelTable &kernels)
-      : OpConversionPattern(converter, ctx), kernels(kernels) {}
+                   KernelTable &kernels, int64_t lanes)
+      : OpConversionPattern(converter, ctx), kernels(kernels), lanes(lanes) {}
 
   LogicalResult
   matchAndRewrite(CacheAttendOp op, OpAdaptor adaptor,
@@ -892,6 +900,7 @@ struct FusedCacheAttend : public OpConversionPattern<CacheAttendOp> {
     spec.mask = op.getMaskKind();
     spec.scale = op.getScale().convertToDouble();
     spec.rope = static_cast<bool>(op.getRopeCos());
+    spec.lanes = lanes;
     buildAttendLengthCheck(b, adaptor.getLength(), spec.seqQ, spec.seqKV);
 
     SmallVector<Value> buffers = {readBuffer(b, op.getQuery()),
@@ -914,13 +923,15 @@ struct FusedCacheAttend : public OpConversionPattern<CacheAttendOp> {
   }
 
   KernelTable &kernels;
+  int64_t lanes;
 };
 
 /// linalg.matmul with static shapes, the default maps, float operands and
 /// an f32 accumulator: the GEMM kernel.
 struct FusedMatmul : public OpConversionPattern<linalg::MatmulOp> {
-  FusedMatmul(MLIRContext *ctx, KernelTable &kernels)
-      : OpConversionPattern(ctx, /*benefit=*/1), kernels(kernels) {}
+  FusedMatmul(MLIRContext *ctx, KernelTable &kernels, int64_t lanes)
+      : OpConversionPattern(ctx, /*benefit=*/1), kernels(kernels),
+        lanes(lanes) {}
 
   LogicalResult
   matchAndRewrite(linalg::MatmulOp op, OpAdaptor,
@@ -936,12 +947,13 @@ struct FusedMatmul : public OpConversionPattern<linalg::MatmulOp> {
                                   bufferType(init)};
     std::string key;
     llvm::raw_string_ostream os(key);
+    os << lanes << ';';
     for (Type t : argTypes)
       os << t << ';';
     func::FuncOp kernel =
         kernels.get("__qkvtie_gemm", key, argTypes, op.getLoc(),
                     [&](ImplicitLocOpBuilder &kb, ValueRange args) {
-                      GemmKernel(kb, args).build();
+                      GemmKernel(kb, args, lanes).build();
                     });
     rewriter.replaceOp(op, callKernel(b, kernel, buffers,
                                       cast<RankedTensorType>(init.getType()),
@@ -964,9 +976,11 @@ struct FusedMatmul : public OpConversionPattern<linalg::MatmulOp> {
   }
 
   KernelTable &kernels;
+  int64_t lanes;
 };
 
 struct LowerCPUPass : public qkvtie::impl::QKVTieLowerCPUBase<LowerCPUPass> {
+  using QKVTieLowerCPUBase::QKVTieLowerCPUBase;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     KernelTable kernels(getOperation());
@@ -980,8 +994,15 @@ struct LowerCPUPass : public qkvtie::impl::QKVTieLowerCPUBase<LowerCPUPass> {
     target.addDynamicallyLegalOp<linalg::MatmulOp>(
         [](linalg::MatmulOp op) { return !FusedMatmul::isSupported(op); });
     RewritePatternSet patterns(ctx);
-    patterns.add<FusedAttention, FusedMatmul>(ctx, kernels);
-    patterns.add<FusedCacheAttend>(converter, ctx, kernels);
+    if (vectorWidth != 1 && vectorWidth != 2 && vectorWidth != 4 &&
+        vectorWidth != 8 && vectorWidth != 16) {
+      getOperation().emitError()
+          << "qkvtie-lower-cpu: vector-width must be 1, 2, 4, 8 or 16, not "
+          << static_cast<int64_t>(vectorWidth);
+      return signalPassFailure();
+    }
+    patterns.add<FusedAttention, FusedMatmul>(ctx, kernels, vectorWidth);
+    patterns.add<FusedCacheAttend>(converter, ctx, kernels, vectorWidth);
     configureCacheConversion(target, converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

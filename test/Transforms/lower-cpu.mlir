@@ -1,4 +1,5 @@
 // RUN: qkvtie-opt %s --qkvtie-lower-cpu -split-input-file | FileCheck %s
+// RUN: qkvtie-opt %s --qkvtie-lower-cpu=vector-width=16 -split-input-file | FileCheck %s --check-prefix=W16
 
 // Decode over a one-buffer (K=V) cache: a call to a kernel on memrefs, the
 // length checked first; no [S, T] score buffer anywhere, and inside the key
@@ -18,6 +19,11 @@ func.func @decode_kv_tied(%q: tensor<1x8x1x16xf32>, %c: !kv, %len: index) -> ten
 // CHECK-NOT:     x4096xf32>
 // CHECK-LABEL: func.func private @__qkvtie_decode_0
 // CHECK-SAME:    %[[CACHE:[a-z0-9]+]]: memref<1x1x2x4096x16xf32>
+// With 16 lanes (AVX-512), a head_dim-16 row is one load.
+// W16-LABEL:   func.func private @__qkvtie_decode_0
+// W16-COUNT-1: vector.load %arg1[{{.*}}] : memref<1x1x2x4096x16xf32>, vector<16xf32>
+// W16-NOT:     vector.load %arg1[
+// W16:         return
 // CHECK-NOT:     x4096xf32>
 // CHECK:         scf.parallel
 // CHECK:         scf.for %[[JB:[a-z0-9]+]] = {{.*}} step %c16

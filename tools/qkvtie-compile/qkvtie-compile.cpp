@@ -43,6 +43,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <string>
 
@@ -83,6 +84,11 @@ static cl::opt<bool>
     reference("reference",
               cl::desc("Lower attention by the reference decomposition "
                        "(the numerical oracle) instead of fused kernels"));
+static cl::opt<int64_t> vectorWidth(
+    "vector-width",
+    cl::desc("Widest vector of the kernels in f32 lanes (default: 16 where "
+             "--cpu=native has AVX-512F, else 8)"),
+    cl::init(0));
 static cl::opt<bool> keep("keep", cl::desc("Keep the LLVM IR and C shim "
                                            "beside the library"));
 
@@ -383,11 +389,23 @@ LogicalResult runPipeline(ModuleOp module) {
   return pm.run(module);
 }
 
+int64_t kernelLanes() {
+  if (vectorWidth)
+    return vectorWidth;
+  if (cpu == "native") {
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    if (features.lookup("avx512f"))
+      return 16;
+  }
+  return 8;
+}
+
 LogicalResult lower(ModuleOp module) {
   PassManager pm(module.getContext());
-  if (failed(parsePassPipeline(reference ? "qkvtie-lower-to-llvm-reference"
-                                         : "qkvtie-lower-to-llvm",
-                               pm)))
+  std::string lowering = reference ? std::string("qkvtie-decompose")
+                                   : "qkvtie-lower-cpu{vector-width=" +
+                                         std::to_string(kernelLanes()) + "}";
+  if (failed(qkvtie::buildLowerToLLVMPipeline(pm, lowering)))
     return failure();
   return pm.run(module);
 }

@@ -76,6 +76,10 @@ def QKVTieLowerCPU : Pass<"qkvtie-lower-cpu", "ModuleOp"> {
     with 4×16 register tiles. `scf.parallel` becomes OpenMP in
     `qkvtie-lower-to-llvm`.
 
+    `vector-width` is the widest vector the kernels use, in f32 lanes: 8
+    (AVX2) by default; `qkvtie-compile` sets 16 when the target has
+    AVX-512F.
+
     ```mlir
     // before
     %o = qkvtie.attention ties <q = 0, k = 1, v = 1> heads(8, 2) ...
@@ -84,6 +88,10 @@ def QKVTieLowerCPU : Pass<"qkvtie-lower-cpu", "ModuleOp"> {
     call @__qkvtie_attention_1(%qp, %kv, %out) : (memref<...>, ...) -> ()
     ```
   }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"8",
+           "Widest vector in f32 lanes: 1, 2, 4, 8 or 16">
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::cf::ControlFlowDialect", "::mlir::func::FuncDialect",
