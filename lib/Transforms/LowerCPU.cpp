@@ -274,6 +274,44 @@ private:
     }
     return r;
   }
+  /// [Σ v0, Σ v1, Σ v2, Σ v3] of four w-lane vectors: a shuffle tree that
+  /// halves the lanes per level, cheaper than four horizontal sums.
+  Value reduceFour(ArrayRef<Value> v) {
+    if (w < 4) {
+      SmallVector<Value> sums;
+      for (Value x : v)
+        sums.push_back(reduceAdd(x));
+      return vector::FromElementsOp::create(
+          b, VectorType::get({4}, b.getF32Type()), sums);
+    }
+    // Adds the two halves of each of x and y: [x_lo + x_hi, y_lo + y_hi],
+    // where lo/hi are the first/second `part` lanes of each block of 2·part.
+    auto fold = [&](Value x, Value y, int64_t part) {
+      int64_t n = cast<VectorType>(x.getType()).getNumElements();
+      SmallVector<int64_t> lo, hi;
+      for (int64_t base = 0; base < 2 * n; base += 2 * part)
+        for (int64_t k = 0; k < part; ++k) {
+          lo.push_back(base + k);
+          hi.push_back(base + part + k);
+        }
+      return add(vector::ShuffleOp::create(b, x, y, lo),
+                 vector::ShuffleOp::create(b, x, y, hi));
+    };
+    // Level 1 and 2 merge the vectors: lanes become [v0 | v1 | v2 | v3].
+    Value ab = fold(v[0], v[1], w / 2), cd = fold(v[2], v[3], w / 2);
+    Value x = fold(ab, cd, w / 4);
+    // Then adjacent lanes within each quarter until one lane per vector.
+    for (int64_t n = w; n > 4; n /= 2) {
+      SmallVector<int64_t> even, odd;
+      for (int64_t k = 0; k < n; k += 2) {
+        even.push_back(k);
+        odd.push_back(k + 1);
+      }
+      x = add(vector::ShuffleOp::create(b, x, x, even),
+              vector::ShuffleOp::create(b, x, x, odd));
+    }
+    return x;
+  }
   Value maskAt(Value bi, Value h, Value i, Value j) {
     auto mt = cast<MemRefType>(mask.getType());
     SmallVector<Value> full = {bi, h, i, j};
@@ -403,27 +441,49 @@ void AttentionKernel::attendTile(Value bi, Value g, Value i0, Value valid,
                                        ValueRange{idx(j0 + t), idx(c * w)}),
                 dots[2 * t + c % 2]);
         }
-        for (int64_t t = 0; t < 4; ++t) {
-          Value jj = idx(j0 + t), j = add(jb, jj);
-          Value score = reduceAdd(add(dots[2 * t], dots[2 * t + 1]));
-          Value live =
-              arith::CmpIOp::create(b, arith::CmpIPredicate::slt, jj, nb);
-          // Mask tensors are read at a clamped key; unused lanes are
-          // dropped below.
-          Value jc = minI(j, idx(s.seqKV - 1));
-          if (s.mask == MaskKind::additive)
-            score = add(score, toF32(maskAt(bi, h, i, jc)));
-          if (s.mask == MaskKind::boolean)
-            score =
-                arith::SelectOp::create(b, maskAt(bi, h, i, jc), score, lowest);
-          if (s.mask == MaskKind::causal)
-            live = arith::AndIOp::create(
-                b, live,
-                arith::CmpIOp::create(b, arith::CmpIPredicate::sle, j,
-                                      add(i, diagonal)));
-          score = arith::SelectOp::create(b, live, score, f32(kNegInf));
-          memref::StoreOp::create(b, score, sbuf, jj);
+        SmallVector<Value> sums;
+        for (int64_t t = 0; t < 4; ++t)
+          sums.push_back(add(dots[2 * t], dots[2 * t + 1]));
+        Value score4 = reduceFour(sums);
+        // Key jj of the block is live if it exists (jj < nb) and, under a
+        // causal mask, if jb + jj <= i + diagonal.
+        VectorType i64x4 = VectorType::get({4}, b.getI64Type());
+        auto toI64 = [&](Value v) {
+          return arith::IndexCastOp::create(b, b.getI64Type(), v);
+        };
+        Value lanes = arith::ConstantOp::create(
+            b, DenseElementsAttr::get(
+                   i64x4, ArrayRef<int64_t>{j0, j0 + 1, j0 + 2, j0 + 3}));
+        Value live = arith::CmpIOp::create(
+            b, arith::CmpIPredicate::slt, lanes,
+            vector::BroadcastOp::create(b, i64x4, toI64(nb)));
+        if (s.mask == MaskKind::causal && !(s.decode && s.seqQ == 1))
+          live = arith::AndIOp::create(
+              b, live,
+              arith::CmpIOp::create(
+                  b, arith::CmpIPredicate::sle, lanes,
+                  vector::BroadcastOp::create(
+                      b, i64x4, toI64(sub(add(i, diagonal), jb)))));
+        if (s.mask == MaskKind::additive || s.mask == MaskKind::boolean) {
+          // Mask tensors are read at a clamped key; dead lanes are dropped.
+          SmallVector<Value> values;
+          for (int64_t t = 0; t < 4; ++t)
+            values.push_back(
+                maskAt(bi, h, i, minI(add(jb, idx(j0 + t)), idx(s.seqKV - 1))));
+          Value mv = vector::FromElementsOp::create(
+              b, VectorType::get({4}, values[0].getType()), values);
+          score4 = s.mask == MaskKind::additive
+                       ? add(score4, toF32(mv))
+                       : Value(arith::SelectOp::create(
+                             b, mv, score4,
+                             vector::BroadcastOp::create(
+                                 b, VectorType::get({4}, f32Type), lowest)));
         }
+        score4 = arith::SelectOp::create(
+            b, live, score4,
+            vector::BroadcastOp::create(b, VectorType::get({4}, f32Type),
+                                        f32(kNegInf)));
+        vector::StoreOp::create(b, score4, sbuf, idx(j0));
       }
       Value scores = vector::LoadOp::create(b, blockType, sbuf, idx(0));
       Value mOld = memref::LoadOp::create(b, m, r);

@@ -124,10 +124,11 @@ FUSED = "fused"
 
 
 def compile_file(path, passes=(), out_dir=None, opt_args=(), pipeline=FUSED,
-                 cpu="native"):
+                 cpu="native", vector_width=None):
     """Runs `passes` on `path` with qkvtie-opt, then qkvtie-compile: fused
     kernels (or REFERENCE, the reference decomposition) in a shared library
-    for `cpu` (clang's -march), which it loads."""
+    for `cpu` (clang's -march), which it loads. `vector_width`: the kernels'
+    f32 lanes (default: what `cpu` has)."""
     out_dir = pathlib.Path(out_dir or tempfile.mkdtemp(prefix="qkvtie-"))
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = pathlib.Path(path).stem
@@ -139,5 +140,6 @@ def compile_file(path, passes=(), out_dir=None, opt_args=(), pipeline=FUSED,
     so = out_dir / f"lib{stem}.so"
     _run([find_tool("qkvtie-compile"), str(transformed), "--no-raise",
           "-o", str(so), f"--cpu={cpu}", "--keep",
+          *([f"--vector-width={vector_width}"] if vector_width else []),
           *(["--reference"] if pipeline == REFERENCE else [])])
     return Library(so, signatures)
