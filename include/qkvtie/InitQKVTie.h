@@ -20,6 +20,13 @@ void registerQKVTiePasses();
 /// "qkvtie-decompose") as the lowering of the qkvtie ops.
 LogicalResult buildLowerToLLVMPipeline(OpPassManager &pm,
                                        StringRef qkvtieLowering);
+/// Adds `qkvtie-lower-to-llvm-cuda` to `pm`: qkvtie-lower-gpu, then
+/// qkvtie-lower-cpu{vector-width=`lanes`} for the host's projections, the
+/// kernels to NVVM for `chip`, serialised as `format` ("isa": PTX the driver
+/// compiles at load; "bin": a cubin made with the ptxas of `cudaPath`).
+LogicalResult buildLowerToLLVMCUDAPipeline(OpPassManager &pm, int64_t lanes,
+                                           StringRef chip, StringRef format,
+                                           StringRef cudaPath);
 } // namespace mlir::qkvtie
 
 #endif // QKVTIE_INITQKVTIE_H

@@ -7,19 +7,49 @@
 #include "qkvtie/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/CommandLine.h"
 
+namespace {
+/// gpu.launch_func reads and writes its memref operands. Upstream declares no
+/// effects for it, which buffer deallocation rejects in the host functions
+/// that qkvtie-lower-gpu writes.
+struct LaunchFuncMemoryEffects
+    : public mlir::MemoryEffectOpInterface::ExternalModel<
+          LaunchFuncMemoryEffects, mlir::gpu::LaunchFuncOp> {
+  void getEffects(
+      mlir::Operation *op,
+      llvm::SmallVectorImpl<
+          mlir::SideEffects::EffectInstance<mlir::MemoryEffects::Effect>>
+          &effects) const {
+    for (mlir::OpOperand &operand : op->getOpOperands()) {
+      if (!llvm::isa<mlir::MemRefType>(operand.get().getType()))
+        continue;
+      effects.emplace_back(mlir::MemoryEffects::Read::get(), &operand);
+      effects.emplace_back(mlir::MemoryEffects::Write::get(), &operand);
+    }
+  }
+};
+} // namespace
+
 void mlir::qkvtie::registerQKVTieDialects(DialectRegistry &registry) {
-  registry.insert<QKVTieDialect, func::FuncDialect, tensor::TensorDialect>();
+  registry.insert<QKVTieDialect, func::FuncDialect, gpu::GPUDialect,
+                  tensor::TensorDialect>();
+  registry.addExtension(+[](MLIRContext *ctx, gpu::GPUDialect *) {
+    gpu::LaunchFuncOp::attachInterface<LaunchFuncMemoryEffects>(*ctx);
+  });
 }
 
 /// Model IR with qkvtie ops in, LLVM dialect out, with C wrappers for every
 /// public function so the result links into a shared library callable from
 /// C or Python. `%s` is the lowering of the qkvtie ops.
-static std::string lowerToLLVM(llvm::StringRef qkvtieLowering) {
+static std::string lowerToLLVM(llvm::StringRef qkvtieLowering,
+                               llvm::StringRef gpuKernels = "",
+                               llvm::StringRef gpuBinary = "") {
   return ("func.func(tosa-optional-decompositions,tosa-make-broadcastable,"
           "tosa-to-linalg-named,tosa-to-linalg,tosa-to-tensor,tosa-to-arith),"
           // Before the kernels exist: they stay internal, without wrappers.
@@ -29,12 +59,16 @@ static std::string lowerToLLVM(llvm::StringRef qkvtieLowering) {
           "function-boundary-type-conversion=identity-layout-map},"
           "buffer-deallocation-pipeline,"
           "func.func(qkvtie-return-arguments-in-place),"
-          "convert-bufferization-to-memref,"
+          "convert-bufferization-to-memref," +
+          gpuKernels +
           "convert-linalg-to-loops,convert-scf-to-openmp,"
           "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
           "convert-scf-to-cf,"
           "convert-vector-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
-          "convert-openmp-to-llvm,convert-to-llvm,reconcile-unrealized-casts")
+          "convert-openmp-to-llvm," +
+          (gpuBinary.empty() ? "" : "gpu-to-llvm{use-bare-pointers-for-kernels}") +
+          (gpuBinary.empty() ? "" : ",") +
+          "convert-to-llvm,reconcile-unrealized-casts" + gpuBinary)
       .str();
 }
 
@@ -77,6 +111,33 @@ mlir::qkvtie::buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
   return mlir::parsePassPipeline(lowerToLLVM(qkvtieLowering), pm);
 }
 
+/// The kernels of `qkvtie-lower-gpu` to NVVM, before the host's memrefs are
+/// lowered; bare pointers, as the kernels' memrefs are static.
+static std::string gpuKernelsToNVVM(llvm::StringRef chip) {
+  return ("nvvm-attach-target{chip=" + chip +
+          " features=+ptx80 O=3},gpu.module(convert-scf-to-cf,"
+          "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv},canonicalize,"
+          "cse,reconcile-unrealized-casts),"
+          // The host's GPU ops on one stream, as gpu-to-llvm requires.
+          "func.func(gpu-async-region),")
+      .str();
+}
+
+static std::string cudaLowering(int64_t lanes) {
+  return "qkvtie-lower-gpu,qkvtie-lower-cpu{vector-width=" +
+         std::to_string(lanes) + "}";
+}
+
+mlir::LogicalResult mlir::qkvtie::buildLowerToLLVMCUDAPipeline(
+    mlir::OpPassManager &pm, int64_t lanes, llvm::StringRef chip,
+    llvm::StringRef format, llvm::StringRef cudaPath) {
+  std::string binary = (",gpu-module-to-binary{format=" + format +
+                        (cudaPath.empty() ? "" : " toolkit=" + cudaPath) + "}")
+                           .str();
+  return mlir::parsePassPipeline(
+      lowerToLLVM(cudaLowering(lanes), gpuKernelsToNVVM(chip), binary), pm);
+}
+
 void mlir::qkvtie::registerQKVTiePasses() {
   registerDebugOnlyOption();
   registerQKVTieTransformsPasses();
@@ -90,4 +151,18 @@ void mlir::qkvtie::registerQKVTiePasses() {
       "Lower qkvtie ops by the reference decomposition and upstream tensor IR "
       "to the LLVM dialect with C wrappers",
       "qkvtie-decompose");
+  // libdevice (exp, fma) is linked from the CUDA toolkit found at build time.
+  std::string cuda =
+      lowerToLLVM(cudaLowering(8), gpuKernelsToNVVM("sm_90a"),
+                  ",gpu-module-to-binary{format=isa toolkit=" QKVTIE_CUDA_PATH
+                  "}");
+  mlir::PassPipelineRegistration<>(
+      "qkvtie-lower-to-llvm-cuda",
+      "Lower qkvtie attention to GPU kernels (NVVM, sm_90a, embedded as PTX) "
+      "and the rest to host LLVM with C wrappers; link the result with "
+      "libqkvtie_cuda_runtime and libomp",
+      [cuda](mlir::OpPassManager &pm) {
+        if (mlir::failed(mlir::parsePassPipeline(cuda, pm)))
+          llvm::report_fatal_error("qkvtie-lower-to-llvm-cuda: bad pipeline");
+      });
 }

@@ -20,6 +20,7 @@
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 #include "qkvtie/Transforms/Passes.h"
 
+#include "KernelSupport.h"
 #include "LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -57,158 +58,13 @@ using namespace mlir::qkvtie;
 
 namespace {
 
-constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 /// Keys per block of the online softmax: one max, one rescale and one
 /// vector of exponentials per block and query row.
 constexpr int64_t kBlock = 16;
 
-/// Widest power of two up to `maxLanes` that divides every extent in `dims`.
-int64_t laneCount(ArrayRef<int64_t> dims, int64_t maxLanes) {
-  for (int64_t w = maxLanes; w > 1; w /= 2)
-    if (llvm::all_of(dims, [&](int64_t d) { return d % w == 0; }))
-      return w;
-  return 1;
-}
-
-/// Builder helpers shared by the kernels.
-class KernelBuilder {
-public:
-  explicit KernelBuilder(ImplicitLocOpBuilder &b) : b(b) {}
-
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value f32(double v) {
-    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
-  }
-  Value add(Value x, Value y) {
-    return isa<IndexType>(x.getType()) ? Value(arith::AddIOp::create(b, x, y))
-                                       : Value(arith::AddFOp::create(b, x, y));
-  }
-  Value mul(Value x, Value y) {
-    return isa<IndexType>(x.getType()) ? Value(arith::MulIOp::create(b, x, y))
-                                       : Value(arith::MulFOp::create(b, x, y));
-  }
-  Value sub(Value x, Value y) {
-    return isa<IndexType>(x.getType()) ? Value(arith::SubIOp::create(b, x, y))
-                                       : Value(arith::SubFOp::create(b, x, y));
-  }
-  Value minI(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
-  Value maxI(Value x, Value y) { return arith::MaxSIOp::create(b, x, y); }
-  Value ceilDiv(Value x, int64_t y) {
-    return arith::CeilDivSIOp::create(b, x, idx(y));
-  }
-  Value splat(Value scalar, int64_t w) {
-    return vector::BroadcastOp::create(
-        b, VectorType::get({w}, scalar.getType()), scalar);
-  }
-  Value toF32(Value v) {
-    Type e = getElementTypeOrSelf(v.getType());
-    if (e.isF32())
-      return v;
-    Type to = b.getF32Type();
-    if (auto vt = dyn_cast<VectorType>(v.getType()))
-      to = VectorType::get(vt.getShape(), to);
-    return arith::ExtFOp::create(b, to, v);
-  }
-  Value fromF32(Value v, Type elt) {
-    if (elt.isF32())
-      return v;
-    Type to = elt;
-    if (auto vt = dyn_cast<VectorType>(v.getType()))
-      to = VectorType::get(vt.getShape(), elt);
-    return arith::TruncFOp::create(b, to, v);
-  }
-  /// `w` lanes at `indices` (the last one advanced by `lane`) as f32.
-  Value loadF32(Value memref, ArrayRef<Value> indices, int64_t lane,
-                int64_t w) {
-    SmallVector<Value> at(indices);
-    if (lane)
-      at.back() = add(at.back(), idx(lane));
-    Type elt = cast<MemRefType>(memref.getType()).getElementType();
-    if (w == 1)
-      return splat(toF32(memref::LoadOp::create(b, memref, at)), 1);
-    return toF32(
-        vector::LoadOp::create(b, VectorType::get({w}, elt), memref, at));
-  }
-  void storeFromF32(Value v, Value memref, ArrayRef<Value> indices,
-                    int64_t lane) {
-    SmallVector<Value> at(indices);
-    if (lane)
-      at.back() = add(at.back(), idx(lane));
-    Type elt = cast<MemRefType>(memref.getType()).getElementType();
-    vector::StoreOp::create(b, fromF32(v, elt), memref, at);
-  }
-  Value reduceAdd(Value v) {
-    return vector::ReductionOp::create(b, vector::CombiningKind::ADD, v);
-  }
-
-  /// Runs `body` inside `scf.for lb to ub step` (no loop-carried values).
-  template <typename F> void loop(Value lb, Value ub, Value step, F body) {
-    auto forOp = scf::ForOp::create(b, lb, ub, step);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(forOp.getBody()->getTerminator());
-    body(forOp.getInductionVar());
-  }
-  /// Runs `body` inside `scf.parallel` over the box [0, ubs) (step 1), its
-  /// stack allocations scoped to one iteration.
-  template <typename F> void parallel(ArrayRef<Value> ubs, F body) {
-    SmallVector<Value> lbs(ubs.size(), idx(0)), steps(ubs.size(), idx(1));
-    auto par = scf::ParallelOp::create(b, lbs, ubs, steps);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(par.getBody()->getTerminator());
-    auto scope = memref::AllocaScopeOp::create(b, TypeRange{});
-    Block *block = b.createBlock(&scope.getBodyRegion());
-    b.setInsertionPointToStart(block);
-    auto yield = memref::AllocaScopeReturnOp::create(b, ValueRange{});
-    b.setInsertionPoint(yield);
-    body(par.getInductionVars());
-  }
-  template <typename F> void when(Value cond, F body) {
-    auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
-    body();
-  }
-
-  ImplicitLocOpBuilder &b;
-};
-
 //===----------------------------------------------------------------------===//
 // Attention kernels
 //===----------------------------------------------------------------------===//
-
-/// Everything that shapes one attention kernel; equal specs share a kernel.
-struct AttentionSpec {
-  bool decode = false;
-  int64_t batch = 0, hq = 0, hkv = 0;
-  /// Queries per call; keys (prefill) or cache capacity (decode).
-  int64_t seqQ = 0, seqKV = 0;
-  int64_t d = 0, dv = 0;
-  /// Prefill: column offsets of Q, K and V in their projection buffers.
-  int64_t qOff = 0, kOff = 0, vOff = 0;
-  /// K and V rows are one memory (K=V tie, or a one-buffer cache).
-  bool kvSame = false;
-  int64_t cacheBuffers = 0;
-  MaskKind mask = MaskKind::none;
-  double scale = 1.0;
-  bool rope = false;
-  /// Widest vector, in f32 lanes.
-  int64_t lanes = 8;
-  /// Types of the kernel's memref arguments, in order.
-  SmallVector<Type> argTypes;
-
-  std::string key() const {
-    std::string s;
-    llvm::raw_string_ostream os(s);
-    os << decode << batch << ',' << hq << ',' << hkv << ',' << seqQ << ','
-       << seqKV << ',' << d << ',' << dv << ',' << qOff << ',' << kOff << ','
-       << vOff << ',' << kvSame << ',' << cacheBuffers << ','
-       << static_cast<int>(mask) << ',' << llvm::format("%a", scale) << ','
-       << rope << ',' << lanes;
-    for (Type t : argTypes)
-      os << ';' << t;
-    return s;
-  }
-};
 
 /// Writes the body of an attention kernel. Arguments, in order: q, k, [v],
 /// [mask], [rope cos, rope sin], [length (decode)], out. Prefill q/k/v are
@@ -777,215 +633,6 @@ private:
 // Kernel functions and call sites
 //===----------------------------------------------------------------------===//
 
-/// Kernel functions of one module, created on first use.
-class KernelTable {
-public:
-  explicit KernelTable(ModuleOp module) : module(module) {}
-
-  /// The kernel for `key`, built by `body(builder, args)` if new.
-  template <typename F>
-  func::FuncOp get(StringRef prefix, const std::string &key,
-                   ArrayRef<Type> argTypes, Location loc, F body) {
-    auto it = kernels.find(key);
-    if (it != kernels.end())
-      return it->second;
-    OpBuilder ob(module.getBodyRegion());
-    ob.setInsertionPointToEnd(module.getBody());
-    std::string name;
-    SymbolTable table(module);
-    for (unsigned n = kernels.size();; ++n) {
-      name = (prefix + "_" + Twine(n)).str();
-      if (!table.lookup(name))
-        break;
-    }
-    auto fn = func::FuncOp::create(ob, loc, name,
-                                   ob.getFunctionType(argTypes, TypeRange{}));
-    fn.setPrivate();
-    // Callers hold the buffers; the kernels only read and write them.
-    fn->setAttr("qkvtie.kernel", ob.getUnitAttr());
-    Block *entry = fn.addEntryBlock();
-    ImplicitLocOpBuilder b(loc, ob);
-    b.setInsertionPointToStart(entry);
-    body(b, entry->getArguments());
-    func::ReturnOp::create(b, ValueRange{});
-    kernels[key] = fn;
-    return fn;
-  }
-
-private:
-  ModuleOp module;
-  llvm::StringMap<func::FuncOp> kernels;
-};
-
-MemRefType bufferType(Value tensor) {
-  auto t = cast<RankedTensorType>(tensor.getType());
-  return MemRefType::get(t.getShape(), t.getElementType());
-}
-
-Value readBuffer(ImplicitLocOpBuilder &b, Value tensor) {
-  return bufferization::ToBufferOp::create(b, bufferType(tensor), tensor,
-                                           /*read_only=*/true);
-}
-
-/// Calls `kernel` on `inputs` (read) and a new buffer of `resultType`
-/// (written), returning that buffer as a tensor. With `init`, the result
-/// buffer starts as a copy of it.
-Value callKernel(ImplicitLocOpBuilder &b, func::FuncOp kernel,
-                 ArrayRef<Value> inputs, RankedTensorType resultType,
-                 Value init = {}) {
-  auto type =
-      MemRefType::get(resultType.getShape(), resultType.getElementType());
-  Value buffer = memref::AllocOp::create(b, type);
-  if (init)
-    memref::CopyOp::create(b, readBuffer(b, init), buffer);
-  SmallVector<Value> args(inputs);
-  args.push_back(buffer);
-  func::CallOp::create(b, kernel, args);
-  return bufferization::ToTensorOp::create(b, resultType, buffer,
-                                           /*restrict=*/true,
-                                           /*writable=*/true);
-}
-
-/// [B·L, D] rows of `x` [B, L, D].
-Value flattenRows(ImplicitLocOpBuilder &b, Value x) {
-  auto t = cast<RankedTensorType>(x.getType());
-  return tensor::CollapseShapeOp::create(
-      b,
-      RankedTensorType::get(
-          {t.getDimSize(0) * t.getDimSize(1), t.getDimSize(2)},
-          t.getElementType()),
-      x, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
-}
-
-struct FusedAttention : public OpConversionPattern<AttentionOp> {
-  FusedAttention(MLIRContext *ctx, KernelTable &kernels, int64_t lanes)
-      : OpConversionPattern(ctx), kernels(kernels), lanes(lanes) {}
-
-  LogicalResult
-  matchAndRewrite(AttentionOp op, OpAdaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    Type elt = op.getElementType();
-    TiesAttr ties = op.getTies();
-    AttentionSpec spec;
-    spec.batch = op.getBatchSize();
-    spec.seqQ = op.getQueryLength();
-    spec.seqKV = op.getKeyLength();
-    spec.hq = op.getNumHeads();
-    spec.hkv = op.getNumKvHeads();
-    spec.d = op.getHeadDim();
-    spec.dv = op.getValueHeadDim();
-    spec.mask = op.getMaskKind();
-    spec.scale = op.getScale().convertToDouble();
-    spec.rope = static_cast<bool>(op.getRopeCos());
-    spec.lanes = lanes;
-
-    // One projection per distinct (slot, input): tied roles read one buffer.
-    DenseMap<std::pair<int64_t, Value>, Value> projected;
-    auto source = [&](int64_t slot, Value input) -> Value {
-      Value &p = projected[{slot, input}];
-      if (!p)
-        p = slot == TiesAttr::kIdentity
-                ? flattenRows(b, input)
-                : buildProjection(b, input, op.getWeights()[slot],
-                                  op.getSlotBias(slot), elt);
-      return p;
-    };
-    Value qBuf = source(ties.getQ(), op.getQuery());
-    Value kBuf = source(ties.getK(), op.getKeyValue());
-    Value vBuf = source(ties.getV(), op.getKeyValue());
-    spec.kvSame = kBuf == vBuf;
-    SmallVector<Value> inputs = {qBuf, kBuf};
-    if (!spec.kvSame)
-      inputs.push_back(vBuf);
-    if (Value mask = op.getMask())
-      inputs.push_back(mask);
-    if (spec.rope) {
-      inputs.push_back(op.getRopeCos());
-      inputs.push_back(op.getRopeSin());
-    }
-    SmallVector<Value> buffers;
-    for (Value in : inputs) {
-      buffers.push_back(readBuffer(b, in));
-      spec.argTypes.push_back(buffers.back().getType());
-    }
-    auto outType =
-        RankedTensorType::get({spec.batch * spec.seqQ, spec.hq * spec.dv}, elt);
-    spec.argTypes.push_back(MemRefType::get(outType.getShape(), elt));
-    func::FuncOp kernel = kernels.get(
-        "__qkvtie_attention", spec.key(), spec.argTypes, op.getLoc(),
-        [&](ImplicitLocOpBuilder &kb, ValueRange args) {
-          AttentionKernel(kb, spec, args).build();
-        });
-    Value o = callKernel(b, kernel, buffers, outType);
-    if (Value wo = op.getOutWeight()) {
-      auto expanded = RankedTensorType::get(
-          {spec.batch, spec.seqQ, spec.hq * spec.dv}, elt);
-      o = tensor::ExpandShapeOp::create(
-          b, expanded, o, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
-      o = buildProjection(b, o, wo, op.getOutBias(), elt);
-    }
-    auto resultType = cast<RankedTensorType>(op.getType());
-    rewriter.replaceOp(
-        op, tensor::ExpandShapeOp::create(
-                b, resultType, o, ArrayRef<ReassociationIndices>{{0, 1}, {2}}));
-    return success();
-  }
-
-  KernelTable &kernels;
-  int64_t lanes;
-};
-
-struct FusedCacheAttend : public OpConversionPattern<CacheAttendOp> {
-  FusedCacheAttend(TypeConverter &converter, MLIRContext *ctx,
-                   KernelTable &kernels, int64_t lanes)
-      : OpConversionPattern(converter, ctx), kernels(kernels), lanes(lanes) {}
-
-  LogicalResult
-  matchAndRewrite(CacheAttendOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    KVCacheType type = op.getCacheType();
-    auto qType = cast<RankedTensorType>(op.getQuery().getType());
-    AttentionSpec spec;
-    spec.decode = true;
-    spec.batch = type.getBatch();
-    spec.hq = op.getNumHeads();
-    spec.hkv = op.getNumKvHeads();
-    spec.seqQ = qType.getDimSize(2);
-    spec.seqKV = type.getCapacity();
-    spec.d = spec.dv = type.getHeadDim();
-    spec.cacheBuffers = type.getBuffers();
-    spec.kvSame = type.getBuffers() == 1;
-    spec.mask = op.getMaskKind();
-    spec.scale = op.getScale().convertToDouble();
-    spec.rope = static_cast<bool>(op.getRopeCos());
-    spec.lanes = lanes;
-    buildAttendLengthCheck(b, adaptor.getLength(), spec.seqQ, spec.seqKV);
-
-    SmallVector<Value> buffers = {readBuffer(b, op.getQuery()),
-                                  readBuffer(b, adaptor.getCache())};
-    if (spec.rope) {
-      buffers.push_back(readBuffer(b, op.getRopeCos()));
-      buffers.push_back(readBuffer(b, op.getRopeSin()));
-    }
-    buffers.push_back(adaptor.getLength());
-    for (Value v : buffers)
-      spec.argTypes.push_back(v.getType());
-    spec.argTypes.push_back(bufferType(op.getQuery()));
-    func::FuncOp kernel =
-        kernels.get("__qkvtie_decode", spec.key(), spec.argTypes, op.getLoc(),
-                    [&](ImplicitLocOpBuilder &kb, ValueRange args) {
-                      AttentionKernel(kb, spec, args).build();
-                    });
-    rewriter.replaceOp(op, callKernel(b, kernel, buffers, qType));
-    return success();
-  }
-
-  KernelTable &kernels;
-  int64_t lanes;
-};
-
 /// linalg.matmul with static shapes, the default maps, float operands and
 /// an f32 accumulator: the GEMM kernel.
 struct FusedMatmul : public OpConversionPattern<linalg::MatmulOp> {
@@ -1061,8 +708,14 @@ struct LowerCPUPass : public qkvtie::impl::QKVTieLowerCPUBase<LowerCPUPass> {
           << static_cast<int64_t>(vectorWidth);
       return signalPassFailure();
     }
-    patterns.add<FusedAttention, FusedMatmul>(ctx, kernels, vectorWidth);
-    patterns.add<FusedCacheAttend>(converter, ctx, kernels, vectorWidth);
+    KernelMaker maker{kernels, vectorWidth, "__qkvtie",
+                      [](ImplicitLocOpBuilder &b, const AttentionSpec &spec,
+                         ValueRange args) {
+                        AttentionKernel(b, spec, args).build();
+                      },
+                      /*check=*/{}};
+    populateAttentionCallPatterns(converter, patterns, maker);
+    patterns.add<FusedMatmul>(ctx, kernels, vectorWidth);
     configureCacheConversion(target, converter, patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

@@ -8,5 +8,6 @@
 
 from .api import (CompileError, DecodeSession, Model, compile,  # noqa: F401
                   export_torch, from_torch, report)
-from .compiler import Library, compile_file, find_tool  # noqa: F401
+from .compiler import (GPUError, Library, compile_file,  # noqa: F401
+                       cuda_available, find_tool)
 from .runtime import set_num_threads  # noqa: F401

@@ -25,7 +25,7 @@ from .compiler import CompileError, compile_file, find_tool
 __all__ = ["CompileError", "Model", "DecodeSession", "compile", "report",
            "from_torch", "export_torch"]
 
-TARGETS = ("cpu",)
+TARGETS = ("cpu", "cuda")
 
 
 def _source(path_or_module, work):
@@ -183,10 +183,15 @@ def compile(path_or_module, target="cpu", *, raise_attention=True,
     """Compiles model IR (a path, MLIR text, or an MLIR module) to a shared
     library and loads it: attention raised, proven ties folded, prefill and
     decode functions over a KV cache of `capacity` tokens (`cache=False`
-    skips them), fused kernels (`reference=True`: the reference lowering)."""
+    skips them), fused kernels (`reference=True`: the reference lowering).
+    `target="cuda"`: attention runs as GPU kernels (sm_90a) with the
+    projections on the CPU; without a GPU the calls raise GPUError."""
     if target not in TARGETS:
         raise CompileError(f"target {target!r} is not available; targets: "
                            f"{', '.join(TARGETS)}")
+    if target == "cuda" and reference:
+        raise CompileError("reference=True runs on the CPU; it cannot be "
+                           "combined with target='cuda'")
     work = tempfile.TemporaryDirectory(prefix="qkvtie-")
     step = _progress(progress)
     src = _source(path_or_module, work.name)
@@ -196,7 +201,7 @@ def compile(path_or_module, target="cpu", *, raise_attention=True,
         src, tie_arguments=tie_arguments, tolerance=tolerance,
         raise_attention=raise_attention))
     library = step("compiling", lambda: compile_file(
-        src, passes=passes, out_dir=work.name, cpu=cpu,
+        src, passes=passes, out_dir=work.name, cpu=cpu, target=target,
         pipeline="reference" if reference else "fused"))
     generated = ("_prefill", "_decode")
     entries = [n for n in library.signatures

@@ -104,6 +104,30 @@ def function_signatures(mlir_text):
     return sigs
 
 
+class GPUError(RuntimeError):
+    """The GPU runtime failed: no driver, no GPU, or a CUDA error."""
+
+
+def _runtime_library():
+    for d in (os.environ.get("QKVTIE_BUILD"), _REPO / "build"):
+        if d and (pathlib.Path(d) / "lib" / "libqkvtie_cuda_runtime.so").exists():
+            return pathlib.Path(d) / "lib" / "libqkvtie_cuda_runtime.so"
+    raise CompileError("libqkvtie_cuda_runtime.so not found: build QKVTie or "
+                       "set QKVTIE_BUILD")
+
+
+def cuda_available():
+    """(True, device name) when the CUDA driver and a GPU are present, else
+    (False, the reason)."""
+    lib = ctypes.CDLL(str(_runtime_library()))
+    lib.qkvtie_cuda_error.restype = ctypes.c_char_p
+    if not lib.qkvtie_cuda_available():
+        return False, lib.qkvtie_cuda_error().decode()
+    name = ctypes.create_string_buffer(256)
+    lib.qkvtie_cuda_device_name(name, 256)
+    return True, name.value.decode()
+
+
 class Library:
     """A compiled shared library with one callable per public function."""
 
@@ -111,9 +135,24 @@ class Library:
         self.path = str(path)
         self._lib = ctypes.CDLL(self.path)
         self.signatures = signatures
+        check = None
+        try:
+            # Built for --target=cuda: the GPU runtime keeps its first error.
+            error = self._lib.qkvtie_cuda_error
+        except AttributeError:
+            error = None
+        if error is not None:
+            error.restype = ctypes.c_char_p
+
+            def check():
+                message = error()
+                if message:
+                    raise GPUError(message.decode())
+        self.target = "cuda" if error is not None else "cpu"
         for name, (_, results) in signatures.items():
             setattr(self, name, runtime.Function(self._lib, name,
-                                                 self.signatures[name][0], results))
+                                                 self.signatures[name][0], results,
+                                                 check))
 
     def __getitem__(self, name):
         return getattr(self, name)
@@ -124,11 +163,13 @@ FUSED = "fused"
 
 
 def compile_file(path, passes=(), out_dir=None, opt_args=(), pipeline=FUSED,
-                 cpu="native", vector_width=None):
+                 cpu="native", vector_width=None, target="cpu"):
     """Runs `passes` on `path` with qkvtie-opt, then qkvtie-compile: fused
     kernels (or REFERENCE, the reference decomposition) in a shared library
     for `cpu` (clang's -march), which it loads. `vector_width`: the kernels'
-    f32 lanes (default: what `cpu` has)."""
+    f32 lanes (default: what `cpu` has). `target="cuda"`: attention as GPU
+    kernels (sm_90a cubins); the library loads without a GPU and its calls
+    raise GPUError there."""
     out_dir = pathlib.Path(out_dir or tempfile.mkdtemp(prefix="qkvtie-"))
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = pathlib.Path(path).stem
@@ -141,5 +182,6 @@ def compile_file(path, passes=(), out_dir=None, opt_args=(), pipeline=FUSED,
     _run([find_tool("qkvtie-compile"), str(transformed), "--no-raise",
           "-o", str(so), f"--cpu={cpu}", "--keep",
           *([f"--vector-width={vector_width}"] if vector_width else []),
+          f"--target={target}",
           *(["--reference"] if pipeline == REFERENCE else [])])
     return Library(so, signatures)

@@ -75,8 +75,9 @@ def from_descriptor(desc, dtype, shape, borrowed=None):
 class Function:
     """One exported function with known argument and result types."""
 
-    def __init__(self, library, name, args, results):
+    def __init__(self, library, name, args, results, check=None):
         self._fn = getattr(library, "_mlir_ciface_" + name)
+        self._check = check      # raises if the call failed (GPU runtime)
         self._fn.restype = None
         self._args = args        # [(dtype or "index", shape)]
         self._results = results  # [(dtype, shape)]
@@ -105,6 +106,8 @@ class Function:
             call_args.append(ctypes.pointer(desc))
         out = self._result_type()
         self._fn(ctypes.pointer(out), *call_args)
+        if self._check:
+            self._check()
         borrowed = {d.allocated: arr for d, arr in keep}
         if len(self._results) == 1:
             dtype, shape = self._results[0]

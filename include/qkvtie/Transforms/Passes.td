@@ -101,6 +101,60 @@ def QKVTieLowerCPU : Pass<"qkvtie-lower-cpu", "ModuleOp"> {
   ];
 }
 
+def QKVTieLowerGPU : Pass<"qkvtie-lower-gpu", "ModuleOp"> {
+  let summary = "Lowers qkvtie attention to fused GPU kernels in a gpu.module";
+  let description = [{
+    The call sites are those of `qkvtie-lower-cpu`: projections stay
+    `linalg.matmul` (for `qkvtie-lower-cpu` or any other lowering), and each
+    attention shape gets a kernel function, here one that copies its operands
+    to the device with `gpu.alloc` and `gpu.memcpy`, runs `gpu.launch_func`
+    on kernels in the module's `qkvtie_gpu` `gpu.module` and copies the
+    result back:
+
+    - decode (`qkvtie.cache.attend`): the cache split in runs of 64 keys,
+      one warp per run. Lane `l` holds elements `l·d/32 ...` of a cached row,
+      so a row is read once, coalesced, and serves every query row of the KV
+      head's group (up to 16 per warp): `q·k` by a warp shuffle reduction,
+      rotated in registers under RoPE (the partner element comes from lane
+      `l ^ 16`), and with a one-buffer (K=V) cache `p·v` from the same
+      registers. A second kernel merges the runs' softmax states;
+    - prefill (`qkvtie.attention`): one thread per (query, head) row with an
+      online softmax in registers, stopping at its causal diagonal.
+
+    Scores, softmax and accumulators are f32; f16 and bf16 are widened on
+    load; `exp` comes from libdevice. The `qkvtie-lower-to-llvm-cuda`
+    pipeline adds `qkvtie-lower-cpu` for the projections, NVVM for the
+    kernels (sm_90a) and the host's GPU runtime calls, which
+    `libqkvtie_cuda_runtime` implements on the CUDA driver API.
+
+    Head dimensions the decode kernel's lane layout cannot split (not a
+    multiple of 32 and not a power of two up to 32), and prefill head
+    dimensions above 256, are errors at the op.
+
+    ```mlir
+    // before
+    %o = qkvtie.cache.attend %cache[%len], %q heads(8, 2) ...
+    // after
+    %o = call @__qkvtie_gpu_decode_0(%qb, %cb, %len, %ob) ...
+    func.func private @__qkvtie_gpu_decode_0(...) {
+      %dq = gpu.alloc() : memref<1x8x1x64xf32>
+      gpu.memcpy %dq, %q : ...
+      gpu.launch_func @qkvtie_gpu::@k0_decode blocks in (...) threads in (128, 1, 1) ...
+      gpu.launch_func @qkvtie_gpu::@k0_merge ...
+    }
+    gpu.module @qkvtie_gpu { gpu.func @k0_decode(...) kernel { ... } ... }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::cf::ControlFlowDialect", "::mlir::func::FuncDialect",
+    "::mlir::gpu::GPUDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def QKVTieReturnArgumentsInPlace : Pass<"qkvtie-return-arguments-in-place",
                                          "::mlir::func::FuncOp"> {
   let summary = "Returns a buffer argument updated in place instead of a "

@@ -1,0 +1,164 @@
+//===- AttentionCalls.cpp - Call sites of the attention kernels ----------===//
+//
+// qkvtie.attention and qkvtie.cache.attend become calls of kernel functions;
+// the lowering that populates these patterns writes the functions' bodies.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelSupport.h"
+#include "LoweringUtils.h"
+
+using namespace mlir;
+using namespace mlir::qkvtie;
+
+namespace {
+
+struct FusedAttention : public OpConversionPattern<AttentionOp> {
+  FusedAttention(MLIRContext *ctx, const KernelMaker &maker)
+      : OpConversionPattern(ctx), maker(maker), lanes(maker.lanes) {}
+
+  LogicalResult
+  matchAndRewrite(AttentionOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    Type elt = op.getElementType();
+    TiesAttr ties = op.getTies();
+    AttentionSpec spec;
+    spec.batch = op.getBatchSize();
+    spec.seqQ = op.getQueryLength();
+    spec.seqKV = op.getKeyLength();
+    spec.hq = op.getNumHeads();
+    spec.hkv = op.getNumKvHeads();
+    spec.d = op.getHeadDim();
+    spec.dv = op.getValueHeadDim();
+    spec.mask = op.getMaskKind();
+    spec.scale = op.getScale().convertToDouble();
+    spec.rope = static_cast<bool>(op.getRopeCos());
+    spec.lanes = lanes;
+
+    // One projection per distinct (slot, input): tied roles read one buffer.
+    DenseMap<std::pair<int64_t, Value>, Value> projected;
+    auto source = [&](int64_t slot, Value input) -> Value {
+      Value &p = projected[{slot, input}];
+      if (!p)
+        p = slot == TiesAttr::kIdentity
+                ? flattenRows(b, input)
+                : buildProjection(b, input, op.getWeights()[slot],
+                                  op.getSlotBias(slot), elt);
+      return p;
+    };
+    Value qBuf = source(ties.getQ(), op.getQuery());
+    Value kBuf = source(ties.getK(), op.getKeyValue());
+    Value vBuf = source(ties.getV(), op.getKeyValue());
+    spec.kvSame = kBuf == vBuf;
+    SmallVector<Value> inputs = {qBuf, kBuf};
+    if (!spec.kvSame)
+      inputs.push_back(vBuf);
+    if (Value mask = op.getMask())
+      inputs.push_back(mask);
+    if (spec.rope) {
+      inputs.push_back(op.getRopeCos());
+      inputs.push_back(op.getRopeSin());
+    }
+    SmallVector<Value> buffers;
+    for (Value in : inputs) {
+      buffers.push_back(readBuffer(b, in));
+      spec.argTypes.push_back(buffers.back().getType());
+    }
+    auto outType =
+        RankedTensorType::get({spec.batch * spec.seqQ, spec.hq * spec.dv}, elt);
+    spec.argTypes.push_back(MemRefType::get(outType.getShape(), elt));
+    func::FuncOp kernel = maker.get(op, "attention", spec);
+    if (!kernel)
+      return failure();
+    Value o = callKernel(b, kernel, buffers, outType);
+    if (Value wo = op.getOutWeight()) {
+      auto expanded = RankedTensorType::get(
+          {spec.batch, spec.seqQ, spec.hq * spec.dv}, elt);
+      o = tensor::ExpandShapeOp::create(
+          b, expanded, o, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+      o = buildProjection(b, o, wo, op.getOutBias(), elt);
+    }
+    auto resultType = cast<RankedTensorType>(op.getType());
+    rewriter.replaceOp(
+        op, tensor::ExpandShapeOp::create(
+                b, resultType, o, ArrayRef<ReassociationIndices>{{0, 1}, {2}}));
+    return success();
+  }
+
+  const KernelMaker &maker;
+  int64_t lanes;
+};
+
+struct FusedCacheAttend : public OpConversionPattern<CacheAttendOp> {
+  FusedCacheAttend(TypeConverter &converter, MLIRContext *ctx,
+                   const KernelMaker &maker)
+      : OpConversionPattern(converter, ctx), maker(maker), lanes(maker.lanes) {}
+
+  LogicalResult
+  matchAndRewrite(CacheAttendOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    KVCacheType type = op.getCacheType();
+    auto qType = cast<RankedTensorType>(op.getQuery().getType());
+    AttentionSpec spec;
+    spec.decode = true;
+    spec.batch = type.getBatch();
+    spec.hq = op.getNumHeads();
+    spec.hkv = op.getNumKvHeads();
+    spec.seqQ = qType.getDimSize(2);
+    spec.seqKV = type.getCapacity();
+    spec.d = spec.dv = type.getHeadDim();
+    spec.cacheBuffers = type.getBuffers();
+    spec.kvSame = type.getBuffers() == 1;
+    spec.mask = op.getMaskKind();
+    spec.scale = op.getScale().convertToDouble();
+    spec.rope = static_cast<bool>(op.getRopeCos());
+    spec.lanes = lanes;
+    buildAttendLengthCheck(b, adaptor.getLength(), spec.seqQ, spec.seqKV);
+
+    SmallVector<Value> buffers = {readBuffer(b, op.getQuery()),
+                                  readBuffer(b, adaptor.getCache())};
+    if (spec.rope) {
+      buffers.push_back(readBuffer(b, op.getRopeCos()));
+      buffers.push_back(readBuffer(b, op.getRopeSin()));
+    }
+    buffers.push_back(adaptor.getLength());
+    for (Value v : buffers)
+      spec.argTypes.push_back(v.getType());
+    spec.argTypes.push_back(bufferType(op.getQuery()));
+    func::FuncOp kernel = maker.get(op, "decode", spec);
+    if (!kernel)
+      return failure();
+    rewriter.replaceOp(op, callKernel(b, kernel, buffers, qType));
+    return success();
+  }
+
+  const KernelMaker &maker;
+  int64_t lanes;
+};
+
+
+} // namespace
+
+func::FuncOp KernelMaker::get(Operation *op, StringRef kind,
+                              const AttentionSpec &spec) const {
+  if (check)
+    if (std::optional<std::string> why = check(spec)) {
+      op->emitOpError() << *why;
+      return {};
+    }
+  return kernels.get(prefix + "_" + kind.str(), prefix + spec.key(),
+                     spec.argTypes, op->getLoc(),
+                     [&](ImplicitLocOpBuilder &kb, ValueRange args) {
+                       body(kb, spec, args);
+                     });
+}
+
+void mlir::qkvtie::populateAttentionCallPatterns(TypeConverter &converter,
+                                                 RewritePatternSet &patterns,
+                                                 const KernelMaker &maker) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<FusedAttention>(ctx, maker);
+  patterns.add<FusedCacheAttend>(converter, ctx, maker);
+}

@@ -1,0 +1,298 @@
+//===- KernelSupport.h - Kernel functions shared by the lowerings -*- C++ -*-=//
+//
+// The fused lowerings (CPU and GPU) replace each qkvtie.attention and
+// qkvtie.cache.attend with a call to a private kernel function on memrefs;
+// they differ only in how that function's body is written. This header holds
+// what they share: the shape key of a kernel, the table that deduplicates
+// kernels, the builder helpers and the call-site patterns.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QKVTIE_LIB_TRANSFORMS_KERNELSUPPORT_H
+#define QKVTIE_LIB_TRANSFORMS_KERNELSUPPORT_H
+
+#include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <functional>
+#include <limits>
+#include <optional>
+#include <string>
+
+namespace mlir::qkvtie {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+/// Widest power of two up to `maxLanes` that divides every extent in `dims`.
+inline int64_t laneCount(ArrayRef<int64_t> dims, int64_t maxLanes) {
+  for (int64_t w = maxLanes; w > 1; w /= 2)
+    if (llvm::all_of(dims, [&](int64_t d) { return d % w == 0; }))
+      return w;
+  return 1;
+}
+
+/// Builder helpers shared by the kernels.
+class KernelBuilder {
+public:
+  explicit KernelBuilder(ImplicitLocOpBuilder &b) : b(b) {}
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+  Value add(Value x, Value y) {
+    return isa<IndexType>(x.getType()) ? Value(arith::AddIOp::create(b, x, y))
+                                       : Value(arith::AddFOp::create(b, x, y));
+  }
+  Value mul(Value x, Value y) {
+    return isa<IndexType>(x.getType()) ? Value(arith::MulIOp::create(b, x, y))
+                                       : Value(arith::MulFOp::create(b, x, y));
+  }
+  Value sub(Value x, Value y) {
+    return isa<IndexType>(x.getType()) ? Value(arith::SubIOp::create(b, x, y))
+                                       : Value(arith::SubFOp::create(b, x, y));
+  }
+  Value minI(Value x, Value y) { return arith::MinSIOp::create(b, x, y); }
+  Value maxI(Value x, Value y) { return arith::MaxSIOp::create(b, x, y); }
+  Value ceilDiv(Value x, int64_t y) {
+    return arith::CeilDivSIOp::create(b, x, idx(y));
+  }
+  Value splat(Value scalar, int64_t w) {
+    return vector::BroadcastOp::create(
+        b, VectorType::get({w}, scalar.getType()), scalar);
+  }
+  Value toF32(Value v) {
+    Type e = getElementTypeOrSelf(v.getType());
+    if (e.isF32())
+      return v;
+    Type to = b.getF32Type();
+    if (auto vt = dyn_cast<VectorType>(v.getType()))
+      to = VectorType::get(vt.getShape(), to);
+    return arith::ExtFOp::create(b, to, v);
+  }
+  Value fromF32(Value v, Type elt) {
+    if (elt.isF32())
+      return v;
+    Type to = elt;
+    if (auto vt = dyn_cast<VectorType>(v.getType()))
+      to = VectorType::get(vt.getShape(), elt);
+    return arith::TruncFOp::create(b, to, v);
+  }
+  /// `w` lanes at `indices` (the last one advanced by `lane`) as f32.
+  Value loadF32(Value memref, ArrayRef<Value> indices, int64_t lane,
+                int64_t w) {
+    SmallVector<Value> at(indices);
+    if (lane)
+      at.back() = add(at.back(), idx(lane));
+    Type elt = cast<MemRefType>(memref.getType()).getElementType();
+    if (w == 1)
+      return splat(toF32(memref::LoadOp::create(b, memref, at)), 1);
+    return toF32(
+        vector::LoadOp::create(b, VectorType::get({w}, elt), memref, at));
+  }
+  void storeFromF32(Value v, Value memref, ArrayRef<Value> indices,
+                    int64_t lane) {
+    SmallVector<Value> at(indices);
+    if (lane)
+      at.back() = add(at.back(), idx(lane));
+    Type elt = cast<MemRefType>(memref.getType()).getElementType();
+    vector::StoreOp::create(b, fromF32(v, elt), memref, at);
+  }
+  Value reduceAdd(Value v) {
+    return vector::ReductionOp::create(b, vector::CombiningKind::ADD, v);
+  }
+
+  /// Runs `body` inside `scf.for lb to ub step` (no loop-carried values).
+  template <typename F> void loop(Value lb, Value ub, Value step, F body) {
+    auto forOp = scf::ForOp::create(b, lb, ub, step);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forOp.getBody()->getTerminator());
+    body(forOp.getInductionVar());
+  }
+  /// Runs `body` inside `scf.parallel` over the box [0, ubs) (step 1), its
+  /// stack allocations scoped to one iteration.
+  template <typename F> void parallel(ArrayRef<Value> ubs, F body) {
+    SmallVector<Value> lbs(ubs.size(), idx(0)), steps(ubs.size(), idx(1));
+    auto par = scf::ParallelOp::create(b, lbs, ubs, steps);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(par.getBody()->getTerminator());
+    auto scope = memref::AllocaScopeOp::create(b, TypeRange{});
+    Block *block = b.createBlock(&scope.getBodyRegion());
+    b.setInsertionPointToStart(block);
+    auto yield = memref::AllocaScopeReturnOp::create(b, ValueRange{});
+    b.setInsertionPoint(yield);
+    body(par.getInductionVars());
+  }
+  template <typename F> void when(Value cond, F body) {
+    auto ifOp = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    body();
+  }
+
+  ImplicitLocOpBuilder &b;
+};
+
+/// Everything that shapes one attention kernel; equal specs share a kernel.
+struct AttentionSpec {
+  bool decode = false;
+  int64_t batch = 0, hq = 0, hkv = 0;
+  /// Queries per call; keys (prefill) or cache capacity (decode).
+  int64_t seqQ = 0, seqKV = 0;
+  int64_t d = 0, dv = 0;
+  /// Prefill: column offsets of Q, K and V in their projection buffers.
+  int64_t qOff = 0, kOff = 0, vOff = 0;
+  /// K and V rows are one memory (K=V tie, or a one-buffer cache).
+  bool kvSame = false;
+  int64_t cacheBuffers = 0;
+  MaskKind mask = MaskKind::none;
+  double scale = 1.0;
+  bool rope = false;
+  /// Widest vector, in f32 lanes.
+  int64_t lanes = 8;
+  /// Types of the kernel's memref arguments, in order.
+  SmallVector<Type> argTypes;
+
+  std::string key() const {
+    std::string s;
+    llvm::raw_string_ostream os(s);
+    os << decode << batch << ',' << hq << ',' << hkv << ',' << seqQ << ','
+       << seqKV << ',' << d << ',' << dv << ',' << qOff << ',' << kOff << ','
+       << vOff << ',' << kvSame << ',' << cacheBuffers << ','
+       << static_cast<int>(mask) << ',' << llvm::format("%a", scale) << ','
+       << rope << ',' << lanes;
+    for (Type t : argTypes)
+      os << ';' << t;
+    return s;
+  }
+};
+
+/// Kernel functions of one module, created on first use.
+class KernelTable {
+public:
+  explicit KernelTable(ModuleOp module) : module(module) {}
+
+  /// The kernel for `key`, built by `body(builder, args)` if new.
+  template <typename F>
+  func::FuncOp get(StringRef prefix, const std::string &key,
+                   ArrayRef<Type> argTypes, Location loc, F body) {
+    auto it = kernels.find(key);
+    if (it != kernels.end())
+      return it->second;
+    OpBuilder ob(module.getBodyRegion());
+    ob.setInsertionPointToEnd(module.getBody());
+    std::string name;
+    SymbolTable table(module);
+    for (unsigned n = kernels.size();; ++n) {
+      name = (prefix + "_" + Twine(n)).str();
+      if (!table.lookup(name))
+        break;
+    }
+    auto fn = func::FuncOp::create(ob, loc, name,
+                                   ob.getFunctionType(argTypes, TypeRange{}));
+    fn.setPrivate();
+    // Callers hold the buffers; the kernels only read and write them.
+    fn->setAttr("qkvtie.kernel", ob.getUnitAttr());
+    Block *entry = fn.addEntryBlock();
+    ImplicitLocOpBuilder b(loc, ob);
+    b.setInsertionPointToStart(entry);
+    body(b, entry->getArguments());
+    func::ReturnOp::create(b, ValueRange{});
+    kernels[key] = fn;
+    return fn;
+  }
+
+private:
+  ModuleOp module;
+  llvm::StringMap<func::FuncOp> kernels;
+};
+
+inline MemRefType bufferType(Value tensor) {
+  auto t = cast<RankedTensorType>(tensor.getType());
+  return MemRefType::get(t.getShape(), t.getElementType());
+}
+
+inline Value readBuffer(ImplicitLocOpBuilder &b, Value tensor) {
+  return bufferization::ToBufferOp::create(b, bufferType(tensor), tensor,
+                                           /*read_only=*/true);
+}
+
+/// Calls `kernel` on `inputs` (read) and a new buffer of `resultType`
+/// (written), returning that buffer as a tensor. With `init`, the result
+/// buffer starts as a copy of it.
+inline Value callKernel(ImplicitLocOpBuilder &b, func::FuncOp kernel,
+                 ArrayRef<Value> inputs, RankedTensorType resultType,
+                 Value init = {}) {
+  auto type =
+      MemRefType::get(resultType.getShape(), resultType.getElementType());
+  Value buffer = memref::AllocOp::create(b, type);
+  if (init)
+    memref::CopyOp::create(b, readBuffer(b, init), buffer);
+  SmallVector<Value> args(inputs);
+  args.push_back(buffer);
+  func::CallOp::create(b, kernel, args);
+  return bufferization::ToTensorOp::create(b, resultType, buffer,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+/// [B·L, D] rows of `x` [B, L, D].
+inline Value flattenRows(ImplicitLocOpBuilder &b, Value x) {
+  auto t = cast<RankedTensorType>(x.getType());
+  return tensor::CollapseShapeOp::create(
+      b,
+      RankedTensorType::get(
+          {t.getDimSize(0) * t.getDimSize(1), t.getDimSize(2)},
+          t.getElementType()),
+      x, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+}
+
+/// Writes the body of the kernel function for `spec`; `args` are the
+/// function's arguments as listed in AttentionSpec::argTypes, then the
+/// output buffer.
+using AttentionBodyBuilder = std::function<void(
+    ImplicitLocOpBuilder &, const AttentionSpec &, ValueRange)>;
+/// Why a lowering cannot emit a kernel for `spec`, or nothing if it can.
+using AttentionSupportCheck =
+    std::function<std::optional<std::string>(const AttentionSpec &)>;
+
+/// Makes the kernel functions of one lowering: `prefix`_attention_N and
+/// `prefix`_decode_N, bodies written by `body`, deduplicated by `kernels`.
+struct KernelMaker {
+  KernelTable &kernels;
+  int64_t lanes;
+  std::string prefix;
+  AttentionBodyBuilder body;
+  /// Optional: an op whose spec it rejects gets an error at its location.
+  AttentionSupportCheck check;
+
+  /// The kernel of `kind` ("attention", "decode") for `spec`, or null after
+  /// an error at `op`.
+  func::FuncOp get(Operation *op, StringRef kind,
+                   const AttentionSpec &spec) const;
+};
+
+/// Rewrites qkvtie.attention (projections, kernel call, output projection)
+/// and qkvtie.cache.attend (kernel call) into calls of `maker`'s kernels.
+/// `maker` must outlive the patterns.
+void populateAttentionCallPatterns(TypeConverter &converter,
+                                   RewritePatternSet &patterns,
+                                   const KernelMaker &maker);
+
+} // namespace mlir::qkvtie
+
+#endif // QKVTIE_LIB_TRANSFORMS_KERNELSUPPORT_H

@@ -1,0 +1,648 @@
+//===- LowerGPU.cpp - Fused attention kernels for NVIDIA GPUs -------------===//
+//
+// The same call sites as qkvtie-lower-cpu (projections on the host, then a
+// kernel function per attention shape), but each kernel function copies its
+// operands to the device, launches gpu.func kernels in the module's
+// `qkvtie_gpu` gpu.module and copies the result back:
+//
+//  - decode: the cache is split in runs of kSplit keys, one warp per run;
+//    each lane holds d/32 elements of a cached row, so a row is read once,
+//    coalesced, by one warp and serves every query row of the KV head's
+//    group: q·k (rotated in registers under RoPE, the rotation's partner
+//    element fetched by a shuffle) and, with K=V, p·v from the same
+//    registers. A merge kernel combines the runs' softmax states;
+//  - prefill: one thread per (query, head) row streams its visible keys with
+//    an online softmax in registers and stops at its causal diagonal.
+//
+// Everything accumulates in f32; f16/bf16 are widened on load.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
+#include "qkvtie/Transforms/Passes.h"
+
+#include "KernelSupport.h"
+#include "LoweringUtils.h"
+
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "qkvtie-lower-gpu"
+
+namespace mlir::qkvtie {
+#define GEN_PASS_DEF_QKVTIELOWERGPU
+#include "qkvtie/Transforms/Passes.h.inc"
+} // namespace mlir::qkvtie
+
+using namespace mlir;
+using namespace mlir::qkvtie;
+
+namespace {
+
+/// Keys per warp in decode: a run's partial state is written once.
+constexpr int64_t kSplit = 64;
+/// Warps per decode block and threads per prefill block.
+constexpr int64_t kWarps = 4;
+constexpr int64_t kWarp = 32;
+constexpr int64_t kPrefillThreads = 64;
+/// Query rows (head, token) one decode warp serves: its state stays in
+/// registers.
+constexpr int64_t kRowsPerWarp = 16;
+/// Widest head dimension a prefill thread keeps in registers.
+constexpr int64_t kMaxPrefillHeadDim = 256;
+
+/// Why the GPU kernels cannot serve `s`, or nothing.
+std::optional<std::string> unsupported(const AttentionSpec &s) {
+  auto laneFriendly = [](int64_t d) {
+    return d % kWarp == 0 || (d <= kWarp && llvm::isPowerOf2_64(d));
+  };
+  if (s.decode && !laneFriendly(s.d))
+    return "head_dim " + std::to_string(s.d) +
+           " is not supported by the GPU decode kernel (a multiple of 32, "
+           "or a power of two up to 32)";
+  if (!s.decode && std::max(s.d, s.dv) > kMaxPrefillHeadDim)
+    return "head_dim " + std::to_string(std::max(s.d, s.dv)) +
+           " is wider than the GPU prefill kernel's " +
+           std::to_string(kMaxPrefillHeadDim);
+  return std::nullopt;
+}
+
+/// Device-side helpers on top of the shared builder helpers.
+class GPUBuilder : public KernelBuilder {
+public:
+  using KernelBuilder::KernelBuilder;
+
+  Value threadId() { return gpu::ThreadIdOp::create(b, gpu::Dimension::x); }
+  Value blockId(gpu::Dimension d) { return gpu::BlockIdOp::create(b, d); }
+  Value divU(Value x, int64_t y) { return arith::DivUIOp::create(b, x, idx(y)); }
+  Value remU(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
+  Value ult(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
+  }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, c, x, y);
+  }
+  Value loadF32(Value memref, ArrayRef<Value> at) {
+    return toF32(memref::LoadOp::create(b, memref, at));
+  }
+  void storeFromF32(Value v, Value memref, ArrayRef<Value> at) {
+    Type elt = cast<MemRefType>(memref.getType()).getElementType();
+    memref::StoreOp::create(b, fromF32(v, elt), memref, at);
+  }
+  /// `x` of the lane `lane ^ mask`.
+  Value shuffleXor(Value x, int64_t mask) {
+    return gpu::ShuffleOp::create(b, x, static_cast<int32_t>(mask),
+                                  static_cast<int32_t>(kWarp),
+                                  gpu::ShuffleMode::XOR)
+        .getShuffleResult();
+  }
+  /// The sum over the warp, in every lane.
+  Value warpSum(Value x) {
+    for (int64_t m = kWarp / 2; m >= 1; m /= 2)
+      x = add(x, shuffleXor(x, m));
+    return x;
+  }
+
+  /// One online-softmax step: state (m, l, acc) takes score `s` with
+  /// value `v`. A step whose running max is still -inf changes nothing
+  /// but keeps NaN, as the reference does.
+  void onlineStep(Value &m, Value &l, MutableArrayRef<Value> acc, Value s,
+                  ArrayRef<Value> v) {
+    Value mNew = arith::MaximumFOp::create(b, m, s);
+    Value dead =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, mNew, f32(kNegInf));
+    Value corr = select(dead, f32(1.0), math::ExpOp::create(b, sub(m, mNew)));
+    Value p = select(dead, f32(0.0), math::ExpOp::create(b, sub(s, mNew)));
+    l = add(mul(l, corr), p);
+    for (auto [a, x] : llvm::zip(acc, v))
+      a = math::FmaOp::create(b, p, x, mul(a, corr));
+    m = mNew;
+  }
+};
+
+/// Score adjustments shared by both kernels: explicit masks.
+struct MaskReader {
+  const AttentionSpec &s;
+  Value mask;
+  Value lowest;
+
+  MaskReader(GPUBuilder &g, const AttentionSpec &s, Value mask, Type elt)
+      : s(s), mask(mask) {
+    if (s.mask == MaskKind::boolean)
+      // `where(mask, s, finfo(elt).min)`, as the frameworks write it.
+      lowest = g.f32(APFloat::getLargest(
+                         cast<FloatType>(elt).getFloatSemantics(), true)
+                         .convertToDouble());
+  }
+
+  Value apply(GPUBuilder &g, Value score, Value bi, Value h, Value i,
+              Value j) {
+    if (s.mask != MaskKind::additive && s.mask != MaskKind::boolean)
+      return score;
+    auto mt = cast<MemRefType>(mask.getType());
+    SmallVector<Value> full = {bi, h, i, j};
+    SmallVector<int64_t> fullShape = {s.batch, s.hq, s.seqQ, s.seqKV};
+    int64_t lead = 4 - mt.getRank();
+    SmallVector<Value> at;
+    for (int64_t a = 0; a < mt.getRank(); ++a)
+      at.push_back(mt.getDimSize(a) == 1 && fullShape[lead + a] != 1
+                       ? g.idx(0)
+                       : full[lead + a]);
+    Value mv = memref::LoadOp::create(g.b, mask, at);
+    if (s.mask == MaskKind::additive)
+      return g.add(score, g.toF32(mv));
+    return g.select(mv, score, lowest);
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Device kernels
+//===----------------------------------------------------------------------===//
+
+/// Creates `name` in `module` with `argTypes`, its body written by `body`.
+template <typename F>
+gpu::GPUFuncOp makeKernel(gpu::GPUModuleOp module, StringRef name,
+                          ArrayRef<Type> argTypes, Location loc, F body) {
+  OpBuilder ob(module.getBodyRegion());
+  ob.setInsertionPointToEnd(module.getBody());
+  ImplicitLocOpBuilder b(loc, ob);
+  auto fn = gpu::GPUFuncOp::create(b, name,
+                                   b.getFunctionType(argTypes, TypeRange{}));
+  fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  b.setInsertionPointToStart(&fn.getBody().front());
+  body(b, fn.getArguments());
+  gpu::ReturnOp::create(b);
+  return fn;
+}
+
+/// Decode geometry shared by the host code and the kernels.
+struct DecodeShape {
+  int64_t group, rows, rowsPerWarp, rowTiles, maxSplits, perLane;
+  explicit DecodeShape(const AttentionSpec &s) {
+    group = s.hq / s.hkv;
+    rows = group * s.seqQ;
+    rowsPerWarp = std::min(rows, kRowsPerWarp);
+    rowTiles = (rows + rowsPerWarp - 1) / rowsPerWarp;
+    maxSplits = (s.seqKV + kSplit - 1) / kSplit;
+    perLane = std::max<int64_t>(1, s.d / kWarp);
+  }
+  /// Partial states: [B, Hkv·rowTiles, maxSplits, rowsPerWarp, d + 2].
+  MemRefType partialType(const AttentionSpec &s, MLIRContext *ctx) const {
+    return MemRefType::get(
+        {s.batch, s.hkv * rowTiles, maxSplits, rowsPerWarp, s.d + 2},
+        Float32Type::get(ctx));
+  }
+};
+
+/// Arguments: q [B, Hq, n, d], cache [buffers, B, Hkv, cap, d], [cos, sin],
+/// length, partial.
+void buildDecodeKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
+                       ValueRange args) {
+  GPUBuilder g(b);
+  DecodeShape ds(s);
+  unsigned a = 0;
+  Value q = args[a++], cache = args[a++], cos, sin;
+  if (s.rope) {
+    cos = args[a++];
+    sin = args[a++];
+  }
+  Value length = args[a++], partial = args[a++];
+
+  Value tid = g.threadId();
+  Value lane = g.remU(tid, kWarp);
+  Value split =
+      g.add(g.mul(g.blockId(gpu::Dimension::x), g.idx(kWarps)), g.divU(tid, kWarp));
+  Value tile = g.blockId(gpu::Dimension::y);
+  Value bi = g.blockId(gpu::Dimension::z);
+  Value kvHead = g.divU(tile, ds.rowTiles);
+  Value rowTile = g.remU(tile, ds.rowTiles);
+  Value splits = g.maxI(g.idx(1), g.ceilDiv(length, kSplit));
+  Value diagonal = g.sub(length, g.idx(s.seqQ));
+
+  g.when(g.ult(split, splits), [&] {
+    // Lane `lane` holds columns lane·perLane + e; with d < 32 lanes past d
+    // hold nothing (clamped loads, zeroed values).
+    Value active = g.ult(lane, g.idx(std::min(s.d, kWarp)));
+    SmallVector<Value> cols;
+    for (int64_t e = 0; e < ds.perLane; ++e)
+      cols.push_back(g.select(
+          active, g.add(g.mul(lane, g.idx(ds.perLane)), g.idx(e)), g.idx(0)));
+    // Partner of column c under rotate_half is c ± d/2: the same e of lane
+    // lane ^ (d/2 / perLane).
+    int64_t partnerMask = s.d / 2 / ds.perLane;
+    Value zero = g.f32(0.0);
+    auto rotate = [&](ArrayRef<Value> x, Value pos) {
+      SmallVector<Value> r;
+      for (int64_t e = 0; e < ds.perLane; ++e) {
+        Value other = g.shuffleXor(x[e], partnerMask);
+        Value low = g.ult(cols[e], g.idx(s.d / 2));
+        Value partner = g.select(low, arith::NegFOp::create(b, other), other);
+        Value cs = g.loadF32(cos, {pos, cols[e]});
+        Value sn = g.loadF32(sin, {pos, cols[e]});
+        r.push_back(math::FmaOp::create(b, partner, sn, g.mul(x[e], cs)));
+      }
+      return r;
+    };
+
+    // Query rows r = i·group + h' (token i, head g·group + h'), clamped
+    // to the last real row in a partial tile.
+    SmallVector<Value> rowI, rowH;
+    SmallVector<SmallVector<Value>> qv;
+    for (int64_t k = 0; k < ds.rowsPerWarp; ++k) {
+      Value r = g.minI(g.add(g.mul(rowTile, g.idx(ds.rowsPerWarp)), g.idx(k)),
+                       g.idx(ds.rows - 1));
+      Value i = g.divU(r, ds.group);
+      Value h = g.add(g.mul(kvHead, g.idx(ds.group)), g.remU(r, ds.group));
+      rowI.push_back(i);
+      rowH.push_back(h);
+      SmallVector<Value> x;
+      for (int64_t e = 0; e < ds.perLane; ++e)
+        x.push_back(g.select(active, g.loadF32(q, {bi, h, i, cols[e]}), zero));
+      if (s.rope)
+        x = rotate(x, g.add(i, diagonal));
+      for (Value &v : x)
+        v = g.mul(v, g.f32(s.scale));
+      qv.push_back(x);
+    }
+
+    Value jLo = g.mul(split, g.idx(kSplit));
+    Value jHi = g.minI(length, g.add(jLo, g.idx(kSplit)));
+    // State per row: m, l, then perLane accumulator elements.
+    int64_t stride = 2 + ds.perLane;
+    SmallVector<Value> init;
+    for (int64_t k = 0; k < ds.rowsPerWarp; ++k) {
+      init.push_back(g.f32(kNegInf));
+      init.push_back(zero);
+      init.append(ds.perLane, zero);
+    }
+    auto keys = scf::ForOp::create(
+        b, jLo, jHi, g.idx(1), init,
+        [&](OpBuilder &ob, Location loc, Value j, ValueRange it) {
+          ImplicitLocOpBuilder ib(loc, ob);
+          GPUBuilder kb(ib);
+          // The row, read once: key (rotated for the score) and, with one
+          // buffer, value.
+          SmallVector<Value> row, key, val;
+          for (int64_t e = 0; e < ds.perLane; ++e)
+            row.push_back(kb.select(
+                active,
+                kb.loadF32(cache, {kb.idx(0), bi, kvHead, j, cols[e]}),
+                kb.f32(0.0)));
+          key = s.rope ? rotate(row, j) : row;
+          if (s.cacheBuffers == 1) {
+            val = row;
+          } else {
+            for (int64_t e = 0; e < ds.perLane; ++e)
+              val.push_back(kb.select(
+                  active,
+                  kb.loadF32(cache, {kb.idx(1), bi, kvHead, j, cols[e]}),
+                  kb.f32(0.0)));
+          }
+          SmallVector<Value> next(it.begin(), it.end());
+          for (int64_t k = 0; k < ds.rowsPerWarp; ++k) {
+            Value part = kb.f32(0.0);
+            for (int64_t e = 0; e < ds.perLane; ++e)
+              part = math::FmaOp::create(ib, qv[k][e], key[e], part);
+            Value score = kb.warpSum(part);
+            if (s.mask == MaskKind::causal)
+              score = kb.select(
+                  arith::CmpIOp::create(ib, arith::CmpIPredicate::ule, j,
+                                        kb.add(rowI[k], diagonal)),
+                  score, kb.f32(kNegInf));
+            Value *st = next.data() + k * stride;
+            Value m = st[0], l = st[1];
+            kb.onlineStep(m, l, MutableArrayRef<Value>(st + 2, ds.perLane),
+                          score, val);
+            st[0] = m;
+            st[1] = l;
+          }
+          scf::YieldOp::create(ib, next);
+        });
+
+    for (int64_t k = 0; k < ds.rowsPerWarp; ++k) {
+      Value kk = g.idx(k);
+      Value real = g.ult(g.add(g.mul(rowTile, g.idx(ds.rowsPerWarp)), kk),
+                         g.idx(ds.rows));
+      g.when(real, [&] {
+        ValueRange st = keys.getResults().slice(k * stride, stride);
+        g.when(active, [&] {
+          for (int64_t e = 0; e < ds.perLane; ++e)
+            memref::StoreOp::create(b, st[2 + e], partial,
+                                    ValueRange{bi, tile, split, kk, cols[e]});
+        });
+        g.when(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
+                                     g.idx(0)),
+               [&] {
+                 memref::StoreOp::create(b, st[0], partial,
+                                         ValueRange{bi, tile, split, kk,
+                                                    g.idx(s.d)});
+                 memref::StoreOp::create(b, st[1], partial,
+                                         ValueRange{bi, tile, split, kk,
+                                                    g.idx(s.d + 1)});
+               });
+      });
+    }
+  });
+}
+
+/// Arguments: partial, length, out [B, Hq, n, d]. Block (tile, row k, batch),
+/// threads over the row's columns.
+void buildMergeKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
+                      ValueRange args) {
+  GPUBuilder g(b);
+  DecodeShape ds(s);
+  Value partial = args[0], length = args[1], out = args[2];
+  Value tile = g.blockId(gpu::Dimension::x);
+  Value k = g.blockId(gpu::Dimension::y);
+  Value bi = g.blockId(gpu::Dimension::z);
+  Value r = g.add(g.mul(g.remU(tile, ds.rowTiles), g.idx(ds.rowsPerWarp)), k);
+  g.when(g.ult(r, g.idx(ds.rows)), [&] {
+    Value i = g.divU(r, ds.group);
+    Value h = g.add(g.mul(g.divU(tile, ds.rowTiles), g.idx(ds.group)),
+                    g.remU(r, ds.group));
+    Value splits = g.maxI(g.idx(1), g.ceilDiv(length, kSplit));
+    auto maxLoop = scf::ForOp::create(
+        b, g.idx(0), splits, g.idx(1), ValueRange{g.f32(kNegInf)},
+        [&](OpBuilder &ob, Location loc, Value c, ValueRange it) {
+          Value mc = memref::LoadOp::create(
+              ob, loc, partial,
+              ValueRange{bi, tile, c, k,
+                         arith::ConstantIndexOp::create(ob, loc, s.d)});
+          scf::YieldOp::create(
+              ob, loc, ValueRange{arith::MaximumFOp::create(ob, loc, it[0], mc)});
+        });
+    Value mAll = maxLoop.getResult(0);
+    Value mSafe = g.select(arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
+                                                 mAll, g.f32(kNegInf)),
+                           g.f32(0.0), mAll);
+    Value threads = g.idx(kWarps * kWarp);
+    g.loop(g.threadId(), g.idx(s.d), threads, [&](Value e) {
+      auto sumLoop = scf::ForOp::create(
+          b, g.idx(0), splits, g.idx(1), ValueRange{g.f32(0.0), g.f32(0.0)},
+          [&](OpBuilder &ob, Location loc, Value c, ValueRange it) {
+            ImplicitLocOpBuilder ib(loc, ob);
+            GPUBuilder kb(ib);
+            Value mc = memref::LoadOp::create(
+                ib, partial, ValueRange{bi, tile, c, k, kb.idx(s.d)});
+            Value lc = memref::LoadOp::create(
+                ib, partial, ValueRange{bi, tile, c, k, kb.idx(s.d + 1)});
+            Value ac = memref::LoadOp::create(ib, partial,
+                                              ValueRange{bi, tile, c, k, e});
+            Value wgt = math::ExpOp::create(ib, kb.sub(mc, mSafe));
+            scf::YieldOp::create(
+                ib, ValueRange{math::FmaOp::create(ib, ac, wgt, it[0]),
+                               math::FmaOp::create(ib, lc, wgt, it[1])});
+          });
+      Value sum = sumLoop.getResult(1);
+      Value seen =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum, g.f32(0.0));
+      Value o = g.select(seen,
+                         arith::DivFOp::create(b, sumLoop.getResult(0), sum),
+                         g.f32(0.0));
+      g.storeFromF32(o, out, {bi, h, i, e});
+    });
+  });
+}
+
+/// Arguments: q, k, [v], [mask], [cos, sin], out; q/k/v [B·L, N] projection
+/// buffers, out [B·S, Hq·dv]. One thread per (query, head) row.
+void buildPrefillKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
+                        ValueRange args) {
+  GPUBuilder g(b);
+  unsigned a = 0;
+  Value q = args[a++], k = args[a++];
+  Value v = s.kvSame ? k : args[a++];
+  Value mask, cos, sin;
+  if (s.mask == MaskKind::additive || s.mask == MaskKind::boolean)
+    mask = args[a++];
+  if (s.rope) {
+    cos = args[a++];
+    sin = args[a++];
+  }
+  Value out = args[a++];
+  int64_t group = s.hq / s.hkv;
+  Value r = g.add(g.mul(g.blockId(gpu::Dimension::x), g.idx(kPrefillThreads)),
+                  g.threadId());
+  Value kvHead = g.blockId(gpu::Dimension::y);
+  Value bi = g.blockId(gpu::Dimension::z);
+  int64_t diagonal = s.seqKV - s.seqQ;
+  g.when(g.ult(r, g.idx(s.seqQ * group)), [&] {
+    Value i = g.divU(r, group);
+    Value h = g.add(g.mul(kvHead, g.idx(group)), g.remU(r, group));
+    auto rotate = [&](GPUBuilder &kb, ArrayRef<Value> x, Value pos) {
+      SmallVector<Value> out;
+      int64_t half = s.d / 2;
+      for (int64_t c = 0; c < s.d; ++c) {
+        Value partner =
+            c < half ? Value(arith::NegFOp::create(kb.b, x[c + half]))
+                     : x[c - half];
+        Value cs = kb.loadF32(cos, {pos, kb.idx(c)});
+        Value sn = kb.loadF32(sin, {pos, kb.idx(c)});
+        out.push_back(math::FmaOp::create(kb.b, partner, sn, kb.mul(x[c], cs)));
+      }
+      return out;
+    };
+    Value qRow = g.add(g.mul(bi, g.idx(s.seqQ)), i);
+    Value qCol = g.add(g.idx(s.qOff), g.mul(h, g.idx(s.d)));
+    SmallVector<Value> qv;
+    for (int64_t c = 0; c < s.d; ++c)
+      qv.push_back(g.loadF32(q, {qRow, g.add(qCol, g.idx(c))}));
+    if (s.rope)
+      qv = rotate(g, qv, g.add(i, g.idx(diagonal)));
+    for (Value &x : qv)
+      x = g.mul(x, g.f32(s.scale));
+
+    Value jHi = g.idx(s.seqKV);
+    if (s.mask == MaskKind::causal)
+      jHi = g.minI(jHi, g.add(i, g.idx(diagonal + 1)));
+    Type elt = cast<MemRefType>(q.getType()).getElementType();
+    MaskReader masks(g, s, mask, elt);
+    SmallVector<Value> init = {g.f32(kNegInf), g.f32(0.0)};
+    init.append(s.dv, g.f32(0.0));
+    auto keys = scf::ForOp::create(
+        b, g.idx(0), jHi, g.idx(1), init,
+        [&](OpBuilder &ob, Location loc, Value j, ValueRange it) {
+          ImplicitLocOpBuilder ib(loc, ob);
+          GPUBuilder kb(ib);
+          Value kRow = kb.add(kb.mul(bi, kb.idx(s.seqKV)), j);
+          Value kCol = kb.add(kb.idx(s.kOff), kb.mul(kvHead, kb.idx(s.d)));
+          SmallVector<Value> row, key, val;
+          for (int64_t c = 0; c < s.d; ++c)
+            row.push_back(kb.loadF32(k, {kRow, kb.add(kCol, kb.idx(c))}));
+          key = s.rope ? rotate(kb, row, j) : row;
+          if (s.kvSame && s.d == s.dv && s.kOff == s.vOff) {
+            val = row;
+          } else {
+            Value vCol = kb.add(kb.idx(s.vOff), kb.mul(kvHead, kb.idx(s.dv)));
+            for (int64_t c = 0; c < s.dv; ++c)
+              val.push_back(kb.loadF32(v, {kRow, kb.add(vCol, kb.idx(c))}));
+          }
+          Value score = kb.f32(0.0);
+          for (int64_t c = 0; c < s.d; ++c)
+            score = math::FmaOp::create(ib, qv[c], key[c], score);
+          score = masks.apply(kb, score, bi, h, i, j);
+          SmallVector<Value> next(it.begin(), it.end());
+          kb.onlineStep(next[0], next[1],
+                        MutableArrayRef<Value>(next).drop_front(2), score, val);
+          scf::YieldOp::create(ib, next);
+        });
+    Value sum = keys.getResult(1);
+    Value seen =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum, g.f32(0.0));
+    Value inv = g.select(seen, arith::DivFOp::create(b, g.f32(1.0), sum),
+                         g.f32(0.0));
+    Value oRow = g.add(g.mul(bi, g.idx(s.seqQ)), i);
+    Value oCol = g.mul(h, g.idx(s.dv));
+    for (int64_t c = 0; c < s.dv; ++c)
+      g.storeFromF32(g.mul(keys.getResult(2 + c), inv), out,
+                     {oRow, g.add(oCol, g.idx(c))});
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Host side: the kernel function copies in, launches and copies out
+//===----------------------------------------------------------------------===//
+
+class GPUKernels {
+public:
+  explicit GPUKernels(ModuleOp module) : module(module) {}
+
+  void build(ImplicitLocOpBuilder &b, const AttentionSpec &s,
+             ValueRange args) {
+    GPUBuilder g(b);
+    // Device copies of every argument but the decode length.
+    SmallVector<Value> dev;
+    Value length;
+    for (auto [n, arg] : llvm::enumerate(args)) {
+      if (isa<IndexType>(arg.getType())) {
+        length = arg;
+        dev.push_back(arg);
+        continue;
+      }
+      auto type = cast<MemRefType>(arg.getType());
+      Value d = alloc(b, type);
+      if (n + 1 != args.size())
+        gpu::MemcpyOp::create(b, Type(), ValueRange{}, d, arg);
+      dev.push_back(d);
+    }
+    Value out = dev.back();
+    std::string base = ("k" + Twine(counter++)).str();
+    if (s.decode) {
+      DecodeShape ds(s);
+      MemRefType partialType = ds.partialType(s, b.getContext());
+      Value partial = alloc(b, partialType);
+      SmallVector<Value> kernelArgs(dev.begin(), dev.end() - 1);
+      kernelArgs.push_back(partial);
+      SmallVector<Type> types = llvm::to_vector(
+          llvm::map_range(kernelArgs, [](Value v) { return v.getType(); }));
+      auto attend = makeKernel(gpuModule(b.getLoc()), base + "_decode", types,
+                               b.getLoc(),
+                               [&](ImplicitLocOpBuilder &kb, ValueRange a) {
+                                 buildDecodeKernel(kb, s, a);
+                               });
+      Value splits = g.maxI(g.idx(1), g.ceilDiv(length, kSplit));
+      gpu::LaunchFuncOp::create(
+          b, attend,
+          {g.ceilDiv(splits, kWarps), g.idx(s.hkv * ds.rowTiles),
+           g.idx(s.batch)},
+          {g.idx(kWarps * kWarp), g.idx(1), g.idx(1)}, Value(), kernelArgs);
+      auto merge = makeKernel(
+          gpuModule(b.getLoc()), base + "_merge",
+          {partialType, b.getIndexType(), out.getType()}, b.getLoc(),
+          [&](ImplicitLocOpBuilder &kb, ValueRange a) {
+            buildMergeKernel(kb, s, a);
+          });
+      gpu::LaunchFuncOp::create(
+          b, merge,
+          {g.idx(s.hkv * ds.rowTiles), g.idx(ds.rowsPerWarp), g.idx(s.batch)},
+          {g.idx(kWarps * kWarp), g.idx(1), g.idx(1)}, Value(),
+          ValueRange{partial, length, out});
+      dealloc(b, partial);
+    } else {
+      SmallVector<Type> types = llvm::to_vector(
+          llvm::map_range(dev, [](Value v) { return v.getType(); }));
+      auto attend = makeKernel(gpuModule(b.getLoc()), base + "_prefill", types,
+                               b.getLoc(),
+                               [&](ImplicitLocOpBuilder &kb, ValueRange a) {
+                                 buildPrefillKernel(kb, s, a);
+                               });
+      int64_t rows = s.seqQ * (s.hq / s.hkv);
+      gpu::LaunchFuncOp::create(
+          b, attend,
+          {g.idx((rows + kPrefillThreads - 1) / kPrefillThreads), g.idx(s.hkv),
+           g.idx(s.batch)},
+          {g.idx(kPrefillThreads), g.idx(1), g.idx(1)}, Value(), dev);
+    }
+    gpu::MemcpyOp::create(b, Type(), ValueRange{}, args.back(), out);
+    for (Value d : dev)
+      if (isa<MemRefType>(d.getType()))
+        dealloc(b, d);
+  }
+
+private:
+  // Device buffers are freed here with gpu.dealloc, not by buffer
+  // deallocation: both ops carry the manual-deallocation marker.
+  static Value alloc(ImplicitLocOpBuilder &b, MemRefType type) {
+    auto op = gpu::AllocOp::create(b, type, Type(), ValueRange{}, ValueRange{},
+                                   ValueRange{}, /*hostShared=*/false);
+    op->setAttr(bufferization::BufferizationDialect::kManualDeallocation,
+                b.getUnitAttr());
+    return op.getMemref();
+  }
+  static void dealloc(ImplicitLocOpBuilder &b, Value memref) {
+    auto op = gpu::DeallocOp::create(b, Type(), ValueRange{}, memref);
+    op->setAttr(bufferization::BufferizationDialect::kManualDeallocation,
+                b.getUnitAttr());
+  }
+  gpu::GPUModuleOp gpuModule(Location loc) {
+    if (gpuMod)
+      return gpuMod;
+    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                    UnitAttr::get(module.getContext()));
+    OpBuilder ob(module.getBodyRegion());
+    ob.setInsertionPointToEnd(module.getBody());
+    std::string name = "qkvtie_gpu";
+    SymbolTable table(module);
+    for (unsigned n = 1; table.lookup(name); ++n)
+      name = ("qkvtie_gpu_" + Twine(n)).str();
+    gpuMod = gpu::GPUModuleOp::create(ob, loc, name);
+    return gpuMod;
+  }
+
+  ModuleOp module;
+  gpu::GPUModuleOp gpuMod;
+  unsigned counter = 0;
+};
+
+struct LowerGPUPass : public qkvtie::impl::QKVTieLowerGPUBase<LowerGPUPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ModuleOp module = getOperation();
+    KernelTable kernels(module);
+    GPUKernels gpuKernels(module);
+    CacheStorageTypeConverter converter;
+    ConversionTarget target(*ctx);
+    target.addLegalDialect<
+        arith::ArithDialect, bufferization::BufferizationDialect,
+        cf::ControlFlowDialect, gpu::GPUDialect, linalg::LinalgDialect,
+        math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
+        tensor::TensorDialect, vector::VectorDialect>();
+    RewritePatternSet patterns(ctx);
+    KernelMaker maker{kernels, /*lanes=*/1, "__qkvtie_gpu",
+                      [&](ImplicitLocOpBuilder &b, const AttentionSpec &spec,
+                          ValueRange args) {
+                        gpuKernels.build(b, spec, args);
+                      },
+                      unsupported};
+    populateAttentionCallPatterns(converter, patterns, maker);
+    configureCacheConversion(target, converter, patterns);
+    if (failed(applyPartialConversion(module, target, std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
