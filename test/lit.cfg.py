@@ -23,6 +23,15 @@ tool_dirs = [config.qkvtie_tools_dir, config.llvm_tools_dir]
 tools = ["qkvtie-opt", "mlir-opt"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
+config.substitutions.append(("%python", "python3"))
+
+# The GPU tests assemble the kernels' PTX with the CUDA toolkit's ptxas; the
+# toolkit is needed to build, not to run (see runtime/cuda).
+ptxas = os.path.join(config.qkvtie_cuda_path, "bin", "ptxas")
+if os.path.exists(ptxas):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+
 # An instrumented plugin cannot load into the uninstrumented upstream mlir-opt.
 if config.qkvtie_sanitize:
     config.available_features.add("sanitizer")

@@ -69,8 +69,6 @@ struct FusedAttention : public OpConversionPattern<AttentionOp> {
         RankedTensorType::get({spec.batch * spec.seqQ, spec.hq * spec.dv}, elt);
     spec.argTypes.push_back(MemRefType::get(outType.getShape(), elt));
     func::FuncOp kernel = maker.get(op, "attention", spec);
-    if (!kernel)
-      return failure();
     Value o = callKernel(b, kernel, buffers, outType);
     if (Value wo = op.getOutWeight()) {
       auto expanded = RankedTensorType::get(
@@ -128,8 +126,6 @@ struct FusedCacheAttend : public OpConversionPattern<CacheAttendOp> {
       spec.argTypes.push_back(v.getType());
     spec.argTypes.push_back(bufferType(op.getQuery()));
     func::FuncOp kernel = maker.get(op, "decode", spec);
-    if (!kernel)
-      return failure();
     rewriter.replaceOp(op, callKernel(b, kernel, buffers, qType));
     return success();
   }
@@ -143,11 +139,6 @@ struct FusedCacheAttend : public OpConversionPattern<CacheAttendOp> {
 
 func::FuncOp KernelMaker::get(Operation *op, StringRef kind,
                               const AttentionSpec &spec) const {
-  if (check)
-    if (std::optional<std::string> why = check(spec)) {
-      op->emitOpError() << *why;
-      return {};
-    }
   return kernels.get(prefix + "_" + kind.str(), prefix + spec.key(),
                      spec.argTypes, op->getLoc(),
                      [&](ImplicitLocOpBuilder &kb, ValueRange args) {

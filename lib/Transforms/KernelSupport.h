@@ -30,7 +30,6 @@
 
 #include <functional>
 #include <limits>
-#include <optional>
 #include <string>
 
 namespace mlir::qkvtie {
@@ -266,9 +265,6 @@ inline Value flattenRows(ImplicitLocOpBuilder &b, Value x) {
 /// output buffer.
 using AttentionBodyBuilder = std::function<void(
     ImplicitLocOpBuilder &, const AttentionSpec &, ValueRange)>;
-/// Why a lowering cannot emit a kernel for `spec`, or nothing if it can.
-using AttentionSupportCheck =
-    std::function<std::optional<std::string>(const AttentionSpec &)>;
 
 /// Makes the kernel functions of one lowering: `prefix`_attention_N and
 /// `prefix`_decode_N, bodies written by `body`, deduplicated by `kernels`.
@@ -277,11 +273,8 @@ struct KernelMaker {
   int64_t lanes;
   std::string prefix;
   AttentionBodyBuilder body;
-  /// Optional: an op whose spec it rejects gets an error at its location.
-  AttentionSupportCheck check;
 
-  /// The kernel of `kind` ("attention", "decode") for `spec`, or null after
-  /// an error at `op`.
+  /// The kernel of `kind` ("attention", "decode") for `spec`.
   func::FuncOp get(Operation *op, StringRef kind,
                    const AttentionSpec &spec) const;
 };

@@ -712,8 +712,7 @@ struct LowerCPUPass : public qkvtie::impl::QKVTieLowerCPUBase<LowerCPUPass> {
                       [](ImplicitLocOpBuilder &b, const AttentionSpec &spec,
                          ValueRange args) {
                         AttentionKernel(b, spec, args).build();
-                      },
-                      /*check=*/{}};
+                      }};
     populateAttentionCallPatterns(converter, patterns, maker);
     patterns.add<FusedMatmul>(ctx, kernels, vectorWidth);
     configureCacheConversion(target, converter, patterns);

@@ -55,20 +55,28 @@ constexpr int64_t kRowsPerWarp = 16;
 /// Widest head dimension a prefill thread keeps in registers.
 constexpr int64_t kMaxPrefillHeadDim = 256;
 
-/// Why the GPU kernels cannot serve `s`, or nothing.
-std::optional<std::string> unsupported(const AttentionSpec &s) {
+/// Emits an error at `op` if its head dimensions do not fit the kernels.
+LogicalResult checkSupported(Operation *op) {
   auto laneFriendly = [](int64_t d) {
     return d % kWarp == 0 || (d <= kWarp && llvm::isPowerOf2_64(d));
   };
-  if (s.decode && !laneFriendly(s.d))
-    return "head_dim " + std::to_string(s.d) +
-           " is not supported by the GPU decode kernel (a multiple of 32, "
-           "or a power of two up to 32)";
-  if (!s.decode && std::max(s.d, s.dv) > kMaxPrefillHeadDim)
-    return "head_dim " + std::to_string(std::max(s.d, s.dv)) +
-           " is wider than the GPU prefill kernel's " +
-           std::to_string(kMaxPrefillHeadDim);
-  return std::nullopt;
+  if (auto attend = dyn_cast<CacheAttendOp>(op)) {
+    int64_t d = attend.getCacheType().getHeadDim();
+    if (!laneFriendly(d))
+      return op->emitOpError()
+             << "head_dim " << d
+             << " is not supported by the GPU decode kernel (a multiple of "
+                "32, or a power of two up to 32)";
+  }
+  if (auto attention = dyn_cast<AttentionOp>(op)) {
+    int64_t d = std::max<int64_t>(attention.getHeadDim(),
+                                  attention.getValueHeadDim());
+    if (d > kMaxPrefillHeadDim)
+      return op->emitOpError()
+             << "head_dim " << d << " is wider than the GPU prefill kernel's "
+             << kMaxPrefillHeadDim;
+  }
+  return success();
 }
 
 /// Device-side helpers on top of the shared builder helpers.
@@ -622,6 +630,12 @@ struct LowerGPUPass : public qkvtie::impl::QKVTieLowerGPUBase<LowerGPUPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ModuleOp module = getOperation();
+    WalkResult supported = module.walk([](Operation *op) {
+      return failed(checkSupported(op)) ? WalkResult::interrupt()
+                                        : WalkResult::advance();
+    });
+    if (supported.wasInterrupted())
+      return signalPassFailure();
     KernelTable kernels(module);
     GPUKernels gpuKernels(module);
     CacheStorageTypeConverter converter;
@@ -636,8 +650,7 @@ struct LowerGPUPass : public qkvtie::impl::QKVTieLowerGPUBase<LowerGPUPass> {
                       [&](ImplicitLocOpBuilder &b, const AttentionSpec &spec,
                           ValueRange args) {
                         gpuKernels.build(b, spec, args);
-                      },
-                      unsupported};
+                      }};
     populateAttentionCallPatterns(converter, patterns, maker);
     configureCacheConversion(target, converter, patterns);
     if (failed(applyPartialConversion(module, target, std::move(patterns))))

@@ -144,10 +144,11 @@ class Library:
         if error is not None:
             error.restype = ctypes.c_char_p
 
-            def check():
+            def raise_if_failed():
                 message = error()
                 if message:
                     raise GPUError(message.decode())
+            check = (self._lib.qkvtie_cuda_clear_error, raise_if_failed)
         self.target = "cuda" if error is not None else "cpu"
         for name, (_, results) in signatures.items():
             setattr(self, name, runtime.Function(self._lib, name,

@@ -77,7 +77,7 @@ class Function:
 
     def __init__(self, library, name, args, results, check=None):
         self._fn = getattr(library, "_mlir_ciface_" + name)
-        self._check = check      # raises if the call failed (GPU runtime)
+        self._check = check      # (clear, raise_if_failed) of the GPU runtime
         self._fn.restype = None
         self._args = args        # [(dtype or "index", shape)]
         self._results = results  # [(dtype, shape)]
@@ -105,9 +105,11 @@ class Function:
             keep.append((desc, arr))
             call_args.append(ctypes.pointer(desc))
         out = self._result_type()
+        if self._check:
+            self._check[0]()
         self._fn(ctypes.pointer(out), *call_args)
         if self._check:
-            self._check()
+            self._check[1]()
         borrowed = {d.allocated: arr for d, arr in keep}
         if len(self._results) == 1:
             dtype, shape = self._results[0]

@@ -9,8 +9,10 @@
 // bring in with all of libMLIR.
 //
 // Errors do not abort: the first one is kept (qkvtie_cuda_error), later GPU
-// calls do nothing, and the C ABI that qkvtie-compile writes returns non-zero
-// from the call during which it happened.
+// calls do nothing until it is cleared, and the C ABI that qkvtie-compile
+// writes clears it on entry and returns non-zero if a call set it. A module
+// that failed to load when the library was loaded (no GPU then) makes every
+// launch of its kernels an error that says why.
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,6 +67,8 @@ struct Driver {
 
 std::mutex mutex;
 std::string error;
+/// Why the last module load failed: launches of its kernels report it.
+std::string loadError;
 Driver driver;
 CUcontext context = nullptr;
 bool initialised = false;
@@ -185,11 +189,19 @@ int qkvtie_cuda_device_name(char *name, int size) {
 
 // MLIR's GPU runtime ABI (mlir/lib/ExecutionEngine/CudaRuntimeWrappers.cpp).
 
+/// Remembers why `module` is null, for the launches that follow.
+static CUmodule loaded(CUmodule module) {
+  std::lock_guard<std::mutex> lock(mutex);
+  if (!module)
+    loadError = error.empty() ? "unknown error" : error;
+  return module;
+}
+
 CUmodule mgpuModuleLoad(void *data, size_t /*size*/) {
   CUmodule module = nullptr;
   if (ready())
     check(driver.cuModuleLoadData(&module, data), "loading the kernels");
-  return module;
+  return loaded(module);
 }
 
 CUmodule mgpuModuleLoadJIT(void *data, int /*optLevel*/) {
@@ -206,7 +218,7 @@ CUmodule mgpuModuleLoadJIT(void *data, int /*optLevel*/) {
          "%d): %s",
          r, log);
   }
-  return module;
+  return loaded(module);
 }
 
 void mgpuModuleUnload(CUmodule module) {
@@ -214,9 +226,16 @@ void mgpuModuleUnload(CUmodule module) {
     driver.cuModuleUnload(module);
 }
 
+static void notLoaded() {
+  std::lock_guard<std::mutex> lock(mutex);
+  fail("qkvtie: the GPU kernels were not loaded: %s", loadError.c_str());
+}
+
 CUfunction mgpuModuleGetFunction(CUmodule module, const char *name) {
   CUfunction function = nullptr;
-  if (module && ready())
+  if (!module)
+    notLoaded();
+  else if (ready())
     check(driver.cuModuleGetFunction(&function, module, name), name);
   return function;
 }
@@ -225,6 +244,8 @@ void mgpuLaunchKernel(CUfunction function, intptr_t gridX, intptr_t gridY,
                       intptr_t gridZ, intptr_t blockX, intptr_t blockY,
                       intptr_t blockZ, int32_t smem, CUstream stream,
                       void **params, void ** /*extra*/, size_t /*count*/) {
+  if (!function)
+    notLoaded();
   if (!function || !ready())
     return;
   check(driver.cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY,

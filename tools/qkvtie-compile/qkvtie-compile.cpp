@@ -215,9 +215,9 @@ void writeHeader(raw_ostream &os, ArrayRef<CFunction> fns, StringRef p,
      << "void " << p << "_cache_free(" << p << "_cache *cache);\n\n";
   if (cuda)
     os << "/* Attention runs on the GPU (libqkvtie_cuda_runtime, beside this\n"
-          " * library). A function returns 1 when the GPU runtime failed: no\n"
-          " * driver, no GPU, or a CUDA error, which qkvtie_cuda_error() gives\n"
-          " * (NULL if none). Errors are sticky until qkvtie_cuda_clear_error().\n"
+          " * library). A function returns 1 when the GPU runtime failed during\n"
+          " * the call: no driver, no GPU, or a CUDA error, which\n"
+          " * qkvtie_cuda_error() then gives (NULL if none).\n"
           " */\n"
           "int qkvtie_cuda_available(void);\n"
           "const char *qkvtie_cuda_error(void);\n"
@@ -343,6 +343,8 @@ void writeShim(raw_ostream &os, ArrayRef<CFunction> fns, StringRef p,
                            : r.cType + " *out" + std::to_string(i));
     }
     os << llvm::join(params, ", ") << ") {\n  " << name << "_results res;\n";
+    if (cuda)
+      os << "  qkvtie_cuda_clear_error();\n";
     SmallVector<std::string> call;
     if (fn.results.size() == 1)
       call.push_back("&res.r0");

@@ -1,0 +1,129 @@
+"""The GPU kernels (qkvtie-lower-gpu, --target=cuda) against the float64
+reference, over the grid of the CPU kernels' tests (test_fused): every tying
+map, head grouping, head dim, length, mask, RoPE setting and element type.
+
+Compiling needs only the CUDA toolkit's ptxas (the kernels become sm_90a
+cubins here); running needs an H100/H200 and its driver. Without one the
+execution tests skip, saying why, and the library's calls raise GPUError.
+
+Tolerances as for the CPU kernels: f32 2e-4, f16 2e-2, bf16 6e-2.
+"""
+import os
+import pathlib
+
+import numpy as np
+import pytest
+
+from qkvtie import GPUError, compile_file, cuda_available
+from qkvtie.mlirgen import from_bf16
+
+from test_fused import (DECODE, PREFILL, TOL, _ids, _name, _prefill,
+                        decode_case)
+
+CUDA = pathlib.Path(os.environ.get("QKVTIE_CUDA_PATH", "/usr/local/cuda"))
+needs_toolkit = pytest.mark.skipif(
+    not (CUDA / "bin" / "ptxas").exists(),
+    reason=f"no CUDA toolkit at {CUDA} (set QKVTIE_CUDA_PATH): cannot "
+           "assemble GPU kernels")
+GPU, GPU_WHY = cuda_available()
+needs_gpu = pytest.mark.skipif(not GPU, reason=f"no GPU: {GPU_WHY}")
+
+
+def _compile(tmp_path_factory, cases, build):
+    rng = np.random.default_rng(1)
+    texts, runs = [], []
+    for i, case in enumerate(cases):
+        text, inputs, want = build(f"case{i}", rng, case)
+        texts.append(text)
+        runs.append((inputs, want))
+    path = tmp_path_factory.mktemp("gpu") / "cases.mlir"
+    path.write_text("\n".join(texts))
+    return compile_file(path, out_dir=path.parent, target="cuda"), runs
+
+
+@pytest.fixture(scope="module")
+def prefill(tmp_path_factory):
+    return _compile(tmp_path_factory, PREFILL, _prefill)
+
+
+@pytest.fixture(scope="module")
+def decode(tmp_path_factory):
+    return _compile(tmp_path_factory, DECODE,
+                    lambda name, rng, case: decode_case(name, rng, **case))
+
+
+def _check(lib, runs, i, dtype):
+    inputs, want = runs[i]
+    got = lib[f"case{i}"](*inputs)
+    got = from_bf16(got) if _name(dtype) == "bf16" else got
+    tol = TOL[_name(dtype)]
+    np.testing.assert_allclose(got.astype(np.float64), want, rtol=tol, atol=tol)
+
+
+@needs_toolkit
+def test_grid_compiles_to_cubins(prefill, decode):
+    # Each kernel of the grid assembled by ptxas for sm_90a and embedded;
+    # the library needs only its runtime and libomp beside it.
+    for lib, kernels in ((prefill[0], [b".text.k0_prefill"]),
+                         (decode[0], [b".text.k0_decode", b".text.k0_merge"])):
+        assert lib.target == "cuda"
+        data = pathlib.Path(lib.path).read_bytes()
+        for k in kernels:
+            assert k in data, k
+        folder = pathlib.Path(lib.path).parent
+        assert (folder / "libqkvtie_cuda_runtime.so").exists()
+        assert (folder / "libomp.so.5").exists()
+
+
+@needs_toolkit
+@pytest.mark.skipif(GPU, reason="a GPU is present")
+def test_without_gpu_calls_raise(decode):
+    lib, runs = decode
+    with pytest.raises(GPUError, match="qkvtie: (no CUDA driver|the CUDA driver)"):
+        lib["case0"](*runs[0][0])
+
+
+@needs_toolkit
+@needs_gpu
+@pytest.mark.parametrize("i", range(len(PREFILL)), ids=_ids(PREFILL))
+def test_prefill_matches_float64(prefill, i):
+    lib, runs = prefill
+    _check(lib, runs, i, PREFILL[i].get("dtype", np.float32))
+
+
+@needs_toolkit
+@needs_gpu
+@pytest.mark.parametrize("i", range(len(DECODE)), ids=_ids(DECODE))
+def test_decode_matches_float64(decode, i):
+    lib, runs = decode
+    _check(lib, runs, i, DECODE[i]["dtype"])
+
+
+@needs_toolkit
+def test_host_code_runs_without_gpu(tmp_path):
+    # A --target=cuda library's host code runs on the CPU with the runtime's
+    # memrefCopy (here a strided copy) and compiler-rt's bf16 conversion,
+    # not MLIR's runner utilities.
+    path = tmp_path / "copy.mlir"
+    path.write_text("""
+func.func @place(%src: tensor<2x3xf32>, %dst: tensor<4x5xf32>) -> (tensor<4x5xf32>, tensor<2x3xbf16>) {
+  %0 = tensor.insert_slice %src into %dst[1, 2] [2, 3] [1, 1] : tensor<2x3xf32> into tensor<4x5xf32>
+  %e = tensor.empty() : tensor<2x3xbf16>
+  %1 = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+       ins(%src : tensor<2x3xf32>) outs(%e : tensor<2x3xbf16>) {
+  ^bb0(%x: f32, %o: bf16):
+    %t = arith.truncf %x : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<2x3xbf16>
+  return %0, %1 : tensor<4x5xf32>, tensor<2x3xbf16>
+}
+""")
+    lib = compile_file(path, out_dir=tmp_path, target="cuda")
+    src = np.arange(6, dtype=np.float32).reshape(2, 3) + 0.5
+    dst = -np.ones((4, 5), np.float32)
+    placed, rounded = lib["place"](src, dst)
+    want = dst.copy()
+    want[1:3, 2:5] = src
+    np.testing.assert_array_equal(placed, want)
+    np.testing.assert_array_equal(from_bf16(rounded), src)
