@@ -154,3 +154,16 @@ func.func @attribute_forms() attributes {qkvtie.a = #qkvtie.ties<q = 0, k = 1, v
     qkvtie.c = #qkvtie.ties<q = 3, k = identity, v = 0>} {
   return
 }
+
+// -----
+
+// No projections at all (q, k and v are the inputs split into heads): the
+// empty slot list prints and parses back.
+// CHECK-LABEL: func.func @identity_only
+// CHECK: ties <q = identity, k = identity, v = identity> heads(4, 1) head_dim(8)
+// CHECK-SAME: inputs(%arg0, %arg1 : tensor<1x6x32xf16>, tensor<1x6x8xf16>) slots() -> tensor<1x6x32xf16>
+func.func @identity_only(%q: tensor<1x6x32xf16>, %kv: tensor<1x6x8xf16>) -> tensor<1x6x32xf16> {
+  %o = qkvtie.attention ties <q = identity, k = identity, v = identity> heads(4, 1) head_dim(8) scale(0.35) mask(causal)
+         inputs(%q, %kv : tensor<1x6x32xf16>, tensor<1x6x8xf16>) slots() -> tensor<1x6x32xf16>
+  return %o : tensor<1x6x32xf16>
+}

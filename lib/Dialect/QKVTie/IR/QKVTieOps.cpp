@@ -23,10 +23,11 @@ parseSlots(OpAsmParser &parser,
            SmallVectorImpl<OpAsmParser::UnresolvedOperand> &biases,
            SmallVectorImpl<Type> &biasTypes, DenseBoolArrayAttr &hasBias) {
   SmallVector<bool> flags;
+  // One `(weight[, bias] : types)` after its '('.
   auto parseOne = [&]() -> ParseResult {
     OpAsmParser::UnresolvedOperand w, b;
     Type wt, bt;
-    if (parser.parseLParen() || parser.parseOperand(w))
+    if (parser.parseOperand(w))
       return failure();
     bool withBias = succeeded(parser.parseOptionalComma());
     if (withBias && parser.parseOperand(b))
@@ -46,8 +47,14 @@ parseSlots(OpAsmParser &parser,
     flags.push_back(withBias);
     return success();
   };
-  if (parser.parseCommaSeparatedList(parseOne))
-    return failure();
+  // `slots()`: every role is the identity.
+  if (succeeded(parser.parseOptionalLParen())) {
+    if (parseOne())
+      return failure();
+    while (succeeded(parser.parseOptionalComma()))
+      if (parser.parseLParen() || parseOne())
+        return failure();
+  }
   hasBias = DenseBoolArrayAttr::get(parser.getContext(), flags);
   return success();
 }
