@@ -134,16 +134,14 @@ struct FusedCacheAttend : public OpConversionPattern<CacheAttendOp> {
   int64_t lanes;
 };
 
-
 } // namespace
 
 func::FuncOp KernelMaker::get(Operation *op, StringRef kind,
                               const AttentionSpec &spec) const {
-  return kernels.get(prefix + "_" + kind.str(), prefix + spec.key(),
-                     spec.argTypes, op->getLoc(),
-                     [&](ImplicitLocOpBuilder &kb, ValueRange args) {
-                       body(kb, spec, args);
-                     });
+  return kernels.get(
+      prefix + "_" + kind.str(), prefix + spec.key(), spec.argTypes,
+      op->getLoc(),
+      [&](ImplicitLocOpBuilder &kb, ValueRange args) { body(kb, spec, args); });
 }
 
 void mlir::qkvtie::populateAttentionCallPatterns(TypeConverter &converter,

@@ -8,8 +8,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/CommandLine.h"
@@ -21,11 +21,9 @@ namespace {
 struct LaunchFuncMemoryEffects
     : public mlir::MemoryEffectOpInterface::ExternalModel<
           LaunchFuncMemoryEffects, mlir::gpu::LaunchFuncOp> {
-  void getEffects(
-      mlir::Operation *op,
-      llvm::SmallVectorImpl<
-          mlir::SideEffects::EffectInstance<mlir::MemoryEffects::Effect>>
-          &effects) const {
+  void getEffects(mlir::Operation *op,
+                  llvm::SmallVectorImpl<mlir::SideEffects::EffectInstance<
+                      mlir::MemoryEffects::Effect>> &effects) const {
     for (mlir::OpOperand &operand : op->getOpOperands()) {
       if (!llvm::isa<mlir::MemRefType>(operand.get().getType()))
         continue;
@@ -66,7 +64,8 @@ static std::string lowerToLLVM(llvm::StringRef qkvtieLowering,
           "convert-scf-to-cf,"
           "convert-vector-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
           "convert-openmp-to-llvm," +
-          (gpuBinary.empty() ? "" : "gpu-to-llvm{use-bare-pointers-for-kernels}") +
+          (gpuBinary.empty() ? ""
+                             : "gpu-to-llvm{use-bare-pointers-for-kernels}") +
           (gpuBinary.empty() ? "" : ",") +
           "convert-to-llvm,reconcile-unrealized-casts" + gpuBinary)
       .str();
@@ -152,10 +151,9 @@ void mlir::qkvtie::registerQKVTiePasses() {
       "to the LLVM dialect with C wrappers",
       "qkvtie-decompose");
   // libdevice (exp, fma) is linked from the CUDA toolkit found at build time.
-  std::string cuda =
-      lowerToLLVM(cudaLowering(8), gpuKernelsToNVVM("sm_90a"),
-                  ",gpu-module-to-binary{format=isa toolkit=" QKVTIE_CUDA_PATH
-                  "}");
+  std::string cuda = lowerToLLVM(
+      cudaLowering(8), gpuKernelsToNVVM("sm_90a"),
+      ",gpu-module-to-binary{format=isa toolkit=" QKVTIE_CUDA_PATH "}");
   mlir::PassPipelineRegistration<>(
       "qkvtie-lower-to-llvm-cuda",
       "Lower qkvtie attention to GPU kernels (NVVM, sm_90a, embedded as PTX) "

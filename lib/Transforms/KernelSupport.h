@@ -234,8 +234,8 @@ inline Value readBuffer(ImplicitLocOpBuilder &b, Value tensor) {
 /// (written), returning that buffer as a tensor. With `init`, the result
 /// buffer starts as a copy of it.
 inline Value callKernel(ImplicitLocOpBuilder &b, func::FuncOp kernel,
-                 ArrayRef<Value> inputs, RankedTensorType resultType,
-                 Value init = {}) {
+                        ArrayRef<Value> inputs, RankedTensorType resultType,
+                        Value init = {}) {
   auto type =
       MemRefType::get(resultType.getShape(), resultType.getElementType());
   Value buffer = memref::AllocOp::create(b, type);

@@ -708,11 +708,10 @@ struct LowerCPUPass : public qkvtie::impl::QKVTieLowerCPUBase<LowerCPUPass> {
           << static_cast<int64_t>(vectorWidth);
       return signalPassFailure();
     }
-    KernelMaker maker{kernels, vectorWidth, "__qkvtie",
-                      [](ImplicitLocOpBuilder &b, const AttentionSpec &spec,
-                         ValueRange args) {
-                        AttentionKernel(b, spec, args).build();
-                      }};
+    KernelMaker maker{
+        kernels, vectorWidth, "__qkvtie",
+        [](ImplicitLocOpBuilder &b, const AttentionSpec &spec,
+           ValueRange args) { AttentionKernel(b, spec, args).build(); }};
     populateAttentionCallPatterns(converter, patterns, maker);
     patterns.add<FusedMatmul>(ctx, kernels, vectorWidth);
     configureCacheConversion(target, converter, patterns);

@@ -69,8 +69,8 @@ LogicalResult checkSupported(Operation *op) {
                 "32, or a power of two up to 32)";
   }
   if (auto attention = dyn_cast<AttentionOp>(op)) {
-    int64_t d = std::max<int64_t>(attention.getHeadDim(),
-                                  attention.getValueHeadDim());
+    int64_t d =
+        std::max<int64_t>(attention.getHeadDim(), attention.getValueHeadDim());
     if (d > kMaxPrefillHeadDim)
       return op->emitOpError()
              << "head_dim " << d << " is wider than the GPU prefill kernel's "
@@ -86,8 +86,12 @@ public:
 
   Value threadId() { return gpu::ThreadIdOp::create(b, gpu::Dimension::x); }
   Value blockId(gpu::Dimension d) { return gpu::BlockIdOp::create(b, d); }
-  Value divU(Value x, int64_t y) { return arith::DivUIOp::create(b, x, idx(y)); }
-  Value remU(Value x, int64_t y) { return arith::RemUIOp::create(b, x, idx(y)); }
+  Value divU(Value x, int64_t y) {
+    return arith::DivUIOp::create(b, x, idx(y));
+  }
+  Value remU(Value x, int64_t y) {
+    return arith::RemUIOp::create(b, x, idx(y));
+  }
   Value ult(Value x, Value y) {
     return arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y);
   }
@@ -142,13 +146,12 @@ struct MaskReader {
       : s(s), mask(mask) {
     if (s.mask == MaskKind::boolean)
       // `where(mask, s, finfo(elt).min)`, as the frameworks write it.
-      lowest = g.f32(APFloat::getLargest(
-                         cast<FloatType>(elt).getFloatSemantics(), true)
-                         .convertToDouble());
+      lowest = g.f32(
+          APFloat::getLargest(cast<FloatType>(elt).getFloatSemantics(), true)
+              .convertToDouble());
   }
 
-  Value apply(GPUBuilder &g, Value score, Value bi, Value h, Value i,
-              Value j) {
+  Value apply(GPUBuilder &g, Value score, Value bi, Value h, Value i, Value j) {
     if (s.mask != MaskKind::additive && s.mask != MaskKind::boolean)
       return score;
     auto mt = cast<MemRefType>(mask.getType());
@@ -178,8 +181,8 @@ gpu::GPUFuncOp makeKernel(gpu::GPUModuleOp module, StringRef name,
   OpBuilder ob(module.getBodyRegion());
   ob.setInsertionPointToEnd(module.getBody());
   ImplicitLocOpBuilder b(loc, ob);
-  auto fn = gpu::GPUFuncOp::create(b, name,
-                                   b.getFunctionType(argTypes, TypeRange{}));
+  auto fn =
+      gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, TypeRange{}));
   fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   b.setInsertionPointToStart(&fn.getBody().front());
   body(b, fn.getArguments());
@@ -222,8 +225,8 @@ void buildDecodeKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
 
   Value tid = g.threadId();
   Value lane = g.remU(tid, kWarp);
-  Value split =
-      g.add(g.mul(g.blockId(gpu::Dimension::x), g.idx(kWarps)), g.divU(tid, kWarp));
+  Value split = g.add(g.mul(g.blockId(gpu::Dimension::x), g.idx(kWarps)),
+                      g.divU(tid, kWarp));
   Value tile = g.blockId(gpu::Dimension::y);
   Value bi = g.blockId(gpu::Dimension::z);
   Value kvHead = g.divU(tile, ds.rowTiles);
@@ -297,8 +300,7 @@ void buildDecodeKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
           SmallVector<Value> row, key, val;
           for (int64_t e = 0; e < ds.perLane; ++e)
             row.push_back(kb.select(
-                active,
-                kb.loadF32(cache, {kb.idx(0), bi, kvHead, j, cols[e]}),
+                active, kb.loadF32(cache, {kb.idx(0), bi, kvHead, j, cols[e]}),
                 kb.f32(0.0)));
           key = s.rope ? rotate(row, j) : row;
           if (s.cacheBuffers == 1) {
@@ -317,10 +319,10 @@ void buildDecodeKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
               part = math::FmaOp::create(ib, qv[k][e], key[e], part);
             Value score = kb.warpSum(part);
             if (s.mask == MaskKind::causal)
-              score = kb.select(
-                  arith::CmpIOp::create(ib, arith::CmpIPredicate::ule, j,
-                                        kb.add(rowI[k], diagonal)),
-                  score, kb.f32(kNegInf));
+              score =
+                  kb.select(arith::CmpIOp::create(ib, arith::CmpIPredicate::ule,
+                                                  j, kb.add(rowI[k], diagonal)),
+                            score, kb.f32(kNegInf));
             Value *st = next.data() + k * stride;
             Value m = st[0], l = st[1];
             kb.onlineStep(m, l, MutableArrayRef<Value>(st + 2, ds.perLane),
@@ -342,16 +344,16 @@ void buildDecodeKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
             memref::StoreOp::create(b, st[2 + e], partial,
                                     ValueRange{bi, tile, split, kk, cols[e]});
         });
-        g.when(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
-                                     g.idx(0)),
-               [&] {
-                 memref::StoreOp::create(b, st[0], partial,
-                                         ValueRange{bi, tile, split, kk,
-                                                    g.idx(s.d)});
-                 memref::StoreOp::create(b, st[1], partial,
-                                         ValueRange{bi, tile, split, kk,
-                                                    g.idx(s.d + 1)});
-               });
+        g.when(
+            arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, g.idx(0)),
+            [&] {
+              memref::StoreOp::create(
+                  b, st[0], partial,
+                  ValueRange{bi, tile, split, kk, g.idx(s.d)});
+              memref::StoreOp::create(
+                  b, st[1], partial,
+                  ValueRange{bi, tile, split, kk, g.idx(s.d + 1)});
+            });
       });
     }
   });
@@ -381,7 +383,8 @@ void buildMergeKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
               ValueRange{bi, tile, c, k,
                          arith::ConstantIndexOp::create(ob, loc, s.d)});
           scf::YieldOp::create(
-              ob, loc, ValueRange{arith::MaximumFOp::create(ob, loc, it[0], mc)});
+              ob, loc,
+              ValueRange{arith::MaximumFOp::create(ob, loc, it[0], mc)});
         });
     Value mAll = maxLoop.getResult(0);
     Value mSafe = g.select(arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
@@ -408,9 +411,9 @@ void buildMergeKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
       Value sum = sumLoop.getResult(1);
       Value seen =
           arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum, g.f32(0.0));
-      Value o = g.select(seen,
-                         arith::DivFOp::create(b, sumLoop.getResult(0), sum),
-                         g.f32(0.0));
+      Value o =
+          g.select(seen, arith::DivFOp::create(b, sumLoop.getResult(0), sum),
+                   g.f32(0.0));
       g.storeFromF32(o, out, {bi, h, i, e});
     });
   });
@@ -445,9 +448,9 @@ void buildPrefillKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
       SmallVector<Value> out;
       int64_t half = s.d / 2;
       for (int64_t c = 0; c < s.d; ++c) {
-        Value partner =
-            c < half ? Value(arith::NegFOp::create(kb.b, x[c + half]))
-                     : x[c - half];
+        Value partner = c < half
+                            ? Value(arith::NegFOp::create(kb.b, x[c + half]))
+                            : x[c - half];
         Value cs = kb.loadF32(cos, {pos, kb.idx(c)});
         Value sn = kb.loadF32(sin, {pos, kb.idx(c)});
         out.push_back(math::FmaOp::create(kb.b, partner, sn, kb.mul(x[c], cs)));
@@ -501,8 +504,8 @@ void buildPrefillKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
     Value sum = keys.getResult(1);
     Value seen =
         arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum, g.f32(0.0));
-    Value inv = g.select(seen, arith::DivFOp::create(b, g.f32(1.0), sum),
-                         g.f32(0.0));
+    Value inv =
+        g.select(seen, arith::DivFOp::create(b, g.f32(1.0), sum), g.f32(0.0));
     Value oRow = g.add(g.mul(bi, g.idx(s.seqQ)), i);
     Value oCol = g.mul(h, g.idx(s.dv));
     for (int64_t c = 0; c < s.dv; ++c)
@@ -519,8 +522,7 @@ class GPUKernels {
 public:
   explicit GPUKernels(ModuleOp module) : module(module) {}
 
-  void build(ImplicitLocOpBuilder &b, const AttentionSpec &s,
-             ValueRange args) {
+  void build(ImplicitLocOpBuilder &b, const AttentionSpec &s, ValueRange args) {
     GPUBuilder g(b);
     // Device copies of every argument but the decode length.
     SmallVector<Value> dev;
@@ -547,23 +549,23 @@ public:
       kernelArgs.push_back(partial);
       SmallVector<Type> types = llvm::to_vector(
           llvm::map_range(kernelArgs, [](Value v) { return v.getType(); }));
-      auto attend = makeKernel(gpuModule(b.getLoc()), base + "_decode", types,
-                               b.getLoc(),
-                               [&](ImplicitLocOpBuilder &kb, ValueRange a) {
-                                 buildDecodeKernel(kb, s, a);
-                               });
+      auto attend =
+          makeKernel(gpuModule(b.getLoc()), base + "_decode", types, b.getLoc(),
+                     [&](ImplicitLocOpBuilder &kb, ValueRange a) {
+                       buildDecodeKernel(kb, s, a);
+                     });
       Value splits = g.maxI(g.idx(1), g.ceilDiv(length, kSplit));
-      gpu::LaunchFuncOp::create(
-          b, attend,
-          {g.ceilDiv(splits, kWarps), g.idx(s.hkv * ds.rowTiles),
-           g.idx(s.batch)},
-          {g.idx(kWarps * kWarp), g.idx(1), g.idx(1)}, Value(), kernelArgs);
-      auto merge = makeKernel(
-          gpuModule(b.getLoc()), base + "_merge",
-          {partialType, b.getIndexType(), out.getType()}, b.getLoc(),
-          [&](ImplicitLocOpBuilder &kb, ValueRange a) {
-            buildMergeKernel(kb, s, a);
-          });
+      gpu::LaunchFuncOp::create(b, attend,
+                                {g.ceilDiv(splits, kWarps),
+                                 g.idx(s.hkv * ds.rowTiles), g.idx(s.batch)},
+                                {g.idx(kWarps * kWarp), g.idx(1), g.idx(1)},
+                                Value(), kernelArgs);
+      auto merge =
+          makeKernel(gpuModule(b.getLoc()), base + "_merge",
+                     {partialType, b.getIndexType(), out.getType()}, b.getLoc(),
+                     [&](ImplicitLocOpBuilder &kb, ValueRange a) {
+                       buildMergeKernel(kb, s, a);
+                     });
       gpu::LaunchFuncOp::create(
           b, merge,
           {g.idx(s.hkv * ds.rowTiles), g.idx(ds.rowsPerWarp), g.idx(s.batch)},
@@ -573,11 +575,11 @@ public:
     } else {
       SmallVector<Type> types = llvm::to_vector(
           llvm::map_range(dev, [](Value v) { return v.getType(); }));
-      auto attend = makeKernel(gpuModule(b.getLoc()), base + "_prefill", types,
-                               b.getLoc(),
-                               [&](ImplicitLocOpBuilder &kb, ValueRange a) {
-                                 buildPrefillKernel(kb, s, a);
-                               });
+      auto attend =
+          makeKernel(gpuModule(b.getLoc()), base + "_prefill", types,
+                     b.getLoc(), [&](ImplicitLocOpBuilder &kb, ValueRange a) {
+                       buildPrefillKernel(kb, s, a);
+                     });
       int64_t rows = s.seqQ * (s.hq / s.hkv);
       gpu::LaunchFuncOp::create(
           b, attend,
@@ -646,11 +648,10 @@ struct LowerGPUPass : public qkvtie::impl::QKVTieLowerGPUBase<LowerGPUPass> {
         math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
         tensor::TensorDialect, vector::VectorDialect>();
     RewritePatternSet patterns(ctx);
-    KernelMaker maker{kernels, /*lanes=*/1, "__qkvtie_gpu",
-                      [&](ImplicitLocOpBuilder &b, const AttentionSpec &spec,
-                          ValueRange args) {
-                        gpuKernels.build(b, spec, args);
-                      }};
+    KernelMaker maker{
+        kernels, /*lanes=*/1, "__qkvtie_gpu",
+        [&](ImplicitLocOpBuilder &b, const AttentionSpec &spec,
+            ValueRange args) { gpuKernels.build(b, spec, args); }};
     populateAttentionCallPatterns(converter, patterns, maker);
     configureCacheConversion(target, converter, patterns);
     if (failed(applyPartialConversion(module, target, std::move(patterns))))

@@ -127,3 +127,38 @@ func.func @place(%src: tensor<2x3xf32>, %dst: tensor<4x5xf32>) -> (tensor<4x5xf3
     want[1:3, 2:5] = src
     np.testing.assert_array_equal(placed, want)
     np.testing.assert_array_equal(from_bf16(rounded), src)
+
+
+@needs_toolkit
+def test_c_abi(tmp_path):
+    # qkvtie-compile --target=cuda from C: a folder with the library, its
+    # runtime and libomp; a call returns 0, or 1 with <prefix>_gpu_error()
+    # saying why (here, without a GPU: no driver or no device).
+    import subprocess
+    from qkvtie import find_tool
+    model = pathlib.Path(__file__).resolve().parents[2] / "examples" / "models" / \
+        "gqa-rope-causal-kv-tied.mlir"
+    out = tmp_path / "gpu"
+    subprocess.run([find_tool("qkvtie-compile"), str(model), "-o",
+                    str(out / "libmodel.so"), "--target=cuda"], check=True)
+    (tmp_path / "use.c").write_text("""
+#include "model.h"
+#include <stdio.h>
+int main(void) {
+  static float x[16 * 128], y[16 * 128];
+  int rc = model_forward(x, y);
+  printf("%d %d %s\\n", model_gpu_available(), rc,
+         rc ? model_gpu_error() : "ok");
+  return 0;
+}
+""")
+    subprocess.run(["/usr/lib/llvm-22/bin/clang", str(tmp_path / "use.c"),
+                    f"-I{out}", f"-L{out}", "-lmodel", f"-Wl,-rpath,{out}",
+                    "-o", str(tmp_path / "use")], check=True)
+    avail, rc, why = subprocess.run([str(tmp_path / "use")], check=True,
+                                    capture_output=True, text=True
+                                    ).stdout.split(" ", 2)
+    assert avail == ("1" if GPU else "0")
+    assert rc == ("0" if GPU else "1")
+    if not GPU:
+        assert why.startswith("qkvtie: "), why

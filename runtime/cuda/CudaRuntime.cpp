@@ -52,9 +52,9 @@ struct Driver {
                                  void **);
   CUresult (*cuModuleUnload)(CUmodule);
   CUresult (*cuModuleGetFunction)(CUfunction *, CUmodule, const char *);
-  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned,
-                             unsigned, unsigned, unsigned, unsigned, CUstream,
-                             void **, void **);
+  CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
+                             unsigned, unsigned, unsigned, CUstream, void **,
+                             void **);
   CUresult (*cuStreamCreate)(CUstream *, unsigned);
   CUresult (*cuStreamDestroy)(CUstream);
   CUresult (*cuStreamSynchronize)(CUstream);
@@ -101,7 +101,8 @@ bool ready() {
     void **slot;
     const char *name;
   } entries[] = {
-#define QKVTIE_ENTRY(field, name) {reinterpret_cast<void **>(&driver.field), name}
+#define QKVTIE_ENTRY(field, name)                                              \
+  {reinterpret_cast<void **>(&driver.field), name}
       QKVTIE_ENTRY(cuInit, "cuInit"),
       QKVTIE_ENTRY(cuDeviceGetCount, "cuDeviceGetCount"),
       QKVTIE_ENTRY(cuDeviceGet, "cuDeviceGet"),
@@ -313,8 +314,7 @@ void memrefCopy(int64_t elemSize, UnrankedMemRef *src, UnrankedMemRef *dst) {
     auto *d = static_cast<char *>(m->descriptor);
     char *aligned = *reinterpret_cast<char **>(d + sizeof(void *));
     int64_t offset = *reinterpret_cast<int64_t *>(d + 2 * sizeof(void *));
-    auto *sizes =
-        reinterpret_cast<const int64_t *>(d + 2 * sizeof(void *) + 8);
+    auto *sizes = reinterpret_cast<const int64_t *>(d + 2 * sizeof(void *) + 8);
     return View{aligned + offset * elemSize, sizes, sizes + m->rank};
   };
   int64_t rank = src->rank;

@@ -215,13 +215,14 @@ void writeHeader(raw_ostream &os, ArrayRef<CFunction> fns, StringRef p,
      << "void " << p << "_cache_free(" << p << "_cache *cache);\n\n";
   if (cuda)
     os << "/* Attention runs on the GPU (libqkvtie_cuda_runtime, beside this\n"
-          " * library). A function returns 1 when the GPU runtime failed during\n"
-          " * the call: no driver, no GPU, or a CUDA error, which\n"
-          " * qkvtie_cuda_error() then gives (NULL if none).\n"
-          " */\n"
-          "int qkvtie_cuda_available(void);\n"
-          "const char *qkvtie_cuda_error(void);\n"
-          "void qkvtie_cuda_clear_error(void);\n\n";
+          " * library). A function returns 1 when the GPU runtime failed "
+          "during\n"
+          " * the call (no driver, no GPU, a CUDA error); "
+       << p
+       << "_gpu_error()\n"
+          " * then says why (NULL if nothing failed). */\n"
+       << "int " << p << "_gpu_available(void);\n"
+       << "const char *" << p << "_gpu_error(void);\n\n";
   for (const CFunction &fn : fns) {
     std::string name = p.str() + "_" + identifier(fn.name);
     os << "/* @" << fn.name << "\n";
@@ -274,6 +275,14 @@ void writeShim(raw_ostream &os, ArrayRef<CFunction> fns, StringRef p,
                StringRef header, bool cuda) {
   os << "#include \"" << header << "\"\n#include <stdlib.h>\n"
      << "#include <string.h>\n\n";
+  if (cuda)
+    os << "int qkvtie_cuda_available(void);\n"
+       << "const char *qkvtie_cuda_error(void);\n"
+       << "void qkvtie_cuda_clear_error(void);\n"
+       << "int " << p
+       << "_gpu_available(void) { return qkvtie_cuda_available(); }\n"
+       << "const char *" << p
+       << "_gpu_error(void) { return qkvtie_cuda_error(); }\n\n";
   for (int r = 1; r <= 5; ++r)
     os << "typedef struct { void *allocated, *aligned; int64_t offset, sizes["
        << r << "], strides[" << r << "]; } memref" << r << ";\n";
@@ -508,6 +517,12 @@ int main(int argc, char **argv) {
   if (!llvmModule)
     return fail("translation to LLVM IR failed");
 
+  for (StringRef file : {StringRef(outputFile), StringRef(header)}) {
+    StringRef dir = llvm::sys::path::parent_path(file);
+    if (!dir.empty())
+      if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+        return fail("cannot create " + dir + ": " + ec.message());
+  }
   auto headerOut = openOutputFile(header, &error);
   if (!headerOut)
     return fail(error);
@@ -568,8 +583,8 @@ int main(int argc, char **argv) {
     args.append({"-L" + outDir, "-Wl,-rpath,$ORIGIN", "-l:libomp.so.5",
                  "-lqkvtie_cuda_runtime", "--rtlib=compiler-rt"});
   } else {
-    args.append({"-L" + libDir, "-Wl,-rpath," + libDir,
-                 "-lmlir_c_runner_utils", "-lomp"});
+    args.append({"-L" + libDir, "-Wl,-rpath," + libDir, "-lmlir_c_runner_utils",
+                 "-lomp"});
   }
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   int rc = llvm::sys::ExecuteAndWait(clangPath, argRefs, std::nullopt, {}, 0, 0,
