@@ -162,3 +162,22 @@ int main(void) {
     assert rc == ("0" if GPU else "1")
     if not GPU:
         assert why.startswith("qkvtie: "), why
+
+
+def test_bad_target_options(tmp_path):
+    import subprocess
+    from qkvtie import CompileError, compile as qcompile, find_tool
+    model = pathlib.Path(__file__).resolve().parents[2] / "examples" / \
+        "tied-gqa-attention.mlir"
+    for args, message in (
+            (["--target=tpu"], "--target must be cpu or cuda, not 'tpu'"),
+            (["--target=cuda", "--reference"], "--reference runs on the CPU"),
+            (["--target=cuda", f"--cuda-path={tmp_path}"],
+             f"{tmp_path}/bin/ptxas does not exist")):
+        proc = subprocess.run([find_tool("qkvtie-compile"), str(model), "-o",
+                               str(tmp_path / "libm.so"), *args],
+                              capture_output=True, text=True)
+        assert proc.returncode == 1 and message in proc.stderr, proc.stderr
+        assert not (tmp_path / "libm.so").exists()
+    with pytest.raises(CompileError, match="cannot be combined with target='cuda'"):
+        qcompile(model, target="cuda", reference=True)
