@@ -181,3 +181,20 @@ def test_bad_target_options(tmp_path):
         assert not (tmp_path / "libm.so").exists()
     with pytest.raises(CompileError, match="cannot be combined with target='cuda'"):
         qcompile(model, target="cuda", reference=True)
+
+
+@needs_toolkit
+def test_compile_target_cuda_runs_a_model():
+    # The Python API end to end: a torch-mlir model with K=V tying, compiled
+    # for the GPU, matches PyTorch's output where a GPU is present and raises
+    # GPUError (not a crash, not wrong numbers) where there is none.
+    import qkvtie
+    models = pathlib.Path(__file__).resolve().parents[2] / "examples" / "models"
+    x = np.load(models / "gqa-rope-causal-kv-tied.inputs.npz")["arg0"]
+    want = np.load(models / "gqa-rope-causal-kv-tied.expected.npy")
+    model = qkvtie.compile(models / "gqa-rope-causal-kv-tied.mlir", target="cuda")
+    if GPU:
+        np.testing.assert_allclose(model(x), want, rtol=2e-4, atol=2e-4)
+    else:
+        with pytest.raises(GPUError, match="qkvtie: "):
+            model(x)
