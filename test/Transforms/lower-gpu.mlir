@@ -101,3 +101,11 @@ func.func @prefill_causal(%x: tensor<1x40x64xf32>, %wq: tensor<64x64xf32>, %wkv:
 // CHECK-COUNT-16: memref.load %[[KV]][
 // CHECK-NOT:     memref.load %[[KV]]
 // CHECK:         scf.yield
+
+// -----
+
+// -debug-only=qkvtie-lower-gpu says how each kernel splits its work.
+// RUN: qkvtie-opt %s --qkvtie-lower-gpu -split-input-file --debug-only=qkvtie-lower-gpu -o /dev/null 2>&1 | FileCheck %s --check-prefix=DEBUG
+// DEBUG: decode kernel k0: 4 query rows per KV head in 1 tile(s) of 4, 1 element(s) per lane, up to 64 runs of 64 keys
+// DEBUG: decode kernel k0: 4 query rows per KV head in 1 tile(s) of 4, 4 element(s) per lane, up to 8 runs of 64 keys
+// DEBUG: prefill kernel k0: 80 query rows per KV head, one thread each
