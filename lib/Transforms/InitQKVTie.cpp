@@ -45,9 +45,16 @@ void mlir::qkvtie::registerQKVTieDialects(DialectRegistry &registry) {
 /// Model IR with qkvtie ops in, LLVM dialect out, with C wrappers for every
 /// public function so the result links into a shared library callable from
 /// C or Python. `%s` is the lowering of the qkvtie ops.
+/// With GPU kernels, `gpu` holds the pipeline pieces that take them to NVVM
+/// (before the host's memrefs are lowered; ends with a comma), the host's
+/// launches to runtime calls (ends with a comma) and the kernels to a binary
+/// (last; starts with a comma).
+struct GPUStages {
+  std::string kernels, hostCalls, binary;
+};
+
 static std::string lowerToLLVM(llvm::StringRef qkvtieLowering,
-                               llvm::StringRef gpuKernels = "",
-                               llvm::StringRef gpuBinary = "") {
+                               const GPUStages &gpu = {}) {
   return ("func.func(tosa-optional-decompositions,tosa-make-broadcastable,"
           "tosa-to-linalg-named,tosa-to-linalg,tosa-to-tensor,tosa-to-arith),"
           // Before the kernels exist: they stay internal, without wrappers.
@@ -58,16 +65,14 @@ static std::string lowerToLLVM(llvm::StringRef qkvtieLowering,
           "buffer-deallocation-pipeline,"
           "func.func(qkvtie-return-arguments-in-place),"
           "convert-bufferization-to-memref," +
-          gpuKernels +
+          gpu.kernels +
           "convert-linalg-to-loops,convert-scf-to-openmp,"
           "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
           "convert-scf-to-cf,"
           "convert-vector-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
           "convert-openmp-to-llvm," +
-          (gpuBinary.empty() ? ""
-                             : "gpu-to-llvm{use-bare-pointers-for-kernels}") +
-          (gpuBinary.empty() ? "" : ",") +
-          "convert-to-llvm,reconcile-unrealized-casts" + gpuBinary)
+          gpu.hostCalls + "convert-to-llvm,reconcile-unrealized-casts" +
+          gpu.binary)
       .str();
 }
 
@@ -110,16 +115,22 @@ mlir::qkvtie::buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
   return mlir::parsePassPipeline(lowerToLLVM(qkvtieLowering), pm);
 }
 
-/// The kernels of `qkvtie-lower-gpu` to NVVM, before the host's memrefs are
-/// lowered; bare pointers, as the kernels' memrefs are static.
-static std::string gpuKernelsToNVVM(llvm::StringRef chip) {
-  return ("nvvm-attach-target{chip=" + chip +
-          " features=+ptx80 O=3},gpu.module(convert-scf-to-cf,"
-          "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv},canonicalize,"
-          "cse,reconcile-unrealized-casts),"
-          // The host's GPU ops on one stream, as gpu-to-llvm requires.
-          "func.func(gpu-async-region),")
-      .str();
+/// The stages of `qkvtie-lower-to-llvm-cuda` around the host lowering: the
+/// kernels to NVVM for `chip` with bare pointers (their memrefs are static),
+/// the host's GPU ops on one stream (as gpu-to-llvm requires) to runtime
+/// calls, and the kernels to a `format` binary with the toolkit at `cudaPath`
+/// (ptxas, and libdevice for exp).
+static GPUStages cudaStages(llvm::StringRef chip, llvm::StringRef format,
+                            llvm::StringRef cudaPath) {
+  return {("nvvm-attach-target{chip=" + chip +
+           " features=+ptx80 O=3},gpu.module(convert-scf-to-cf,"
+           "convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv},canonicalize,"
+           "cse,reconcile-unrealized-casts),func.func(gpu-async-region),")
+              .str(),
+          "gpu-to-llvm{use-bare-pointers-for-kernels},",
+          (",gpu-module-to-binary{format=" + format +
+           (cudaPath.empty() ? "" : " toolkit=" + cudaPath) + "}")
+              .str()};
 }
 
 static std::string cudaLowering(int64_t lanes) {
@@ -130,11 +141,8 @@ static std::string cudaLowering(int64_t lanes) {
 mlir::LogicalResult mlir::qkvtie::buildLowerToLLVMCUDAPipeline(
     mlir::OpPassManager &pm, int64_t lanes, llvm::StringRef chip,
     llvm::StringRef format, llvm::StringRef cudaPath) {
-  std::string binary = (",gpu-module-to-binary{format=" + format +
-                        (cudaPath.empty() ? "" : " toolkit=" + cudaPath) + "}")
-                           .str();
   return mlir::parsePassPipeline(
-      lowerToLLVM(cudaLowering(lanes), gpuKernelsToNVVM(chip), binary), pm);
+      lowerToLLVM(cudaLowering(lanes), cudaStages(chip, format, cudaPath)), pm);
 }
 
 void mlir::qkvtie::registerQKVTiePasses() {
@@ -150,10 +158,9 @@ void mlir::qkvtie::registerQKVTiePasses() {
       "Lower qkvtie ops by the reference decomposition and upstream tensor IR "
       "to the LLVM dialect with C wrappers",
       "qkvtie-decompose");
-  // libdevice (exp, fma) is linked from the CUDA toolkit found at build time.
-  std::string cuda = lowerToLLVM(
-      cudaLowering(8), gpuKernelsToNVVM("sm_90a"),
-      ",gpu-module-to-binary{format=isa toolkit=" QKVTIE_CUDA_PATH "}");
+  // PTX, linked with libdevice from the CUDA toolkit found at build time.
+  std::string cuda = lowerToLLVM(cudaLowering(8),
+                                 cudaStages("sm_90a", "isa", QKVTIE_CUDA_PATH));
   mlir::PassPipelineRegistration<>(
       "qkvtie-lower-to-llvm-cuda",
       "Lower qkvtie attention to GPU kernels (NVVM, sm_90a, embedded as PTX) "

@@ -260,6 +260,30 @@ inline Value flattenRows(ImplicitLocOpBuilder &b, Value x) {
       x, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
 }
 
+/// The element of an explicit mask [.., S, T] (broadcast up to [B, Hq, S,
+/// T]) for batch `bi`, query head `h`, query `i` and key `j`.
+inline Value loadMask(KernelBuilder &kb, const AttentionSpec &s, Value mask,
+                      Value bi, Value h, Value i, Value j) {
+  auto mt = cast<MemRefType>(mask.getType());
+  SmallVector<Value> full = {bi, h, i, j};
+  SmallVector<int64_t> fullShape = {s.batch, s.hq, s.seqQ, s.seqKV};
+  int64_t lead = 4 - mt.getRank();
+  SmallVector<Value> at;
+  for (int64_t a = 0; a < mt.getRank(); ++a)
+    at.push_back(mt.getDimSize(a) == 1 && fullShape[lead + a] != 1
+                     ? kb.idx(0)
+                     : full[lead + a]);
+  return memref::LoadOp::create(kb.b, mask, at);
+}
+
+/// The score a boolean mask leaves where it is false: the lowest finite value
+/// of the element type, as frameworks write `where(mask, s, finfo.min)`.
+inline Value maskedScore(KernelBuilder &kb, Type elt) {
+  return kb.f32(APFloat::getLargest(cast<FloatType>(elt).getFloatSemantics(),
+                                    /*Negative=*/true)
+                    .convertToDouble());
+}
+
 /// Writes the body of the kernel function for `spec`; `args` are the
 /// function's arguments as listed in AttentionSpec::argTypes, then the
 /// output buffer.

@@ -169,16 +169,7 @@ private:
     return x;
   }
   Value maskAt(Value bi, Value h, Value i, Value j) {
-    auto mt = cast<MemRefType>(mask.getType());
-    SmallVector<Value> full = {bi, h, i, j};
-    SmallVector<int64_t> fullShape = {s.batch, s.hq, s.seqQ, s.seqKV};
-    int64_t lead = 4 - mt.getRank();
-    SmallVector<Value> at;
-    for (int64_t a = 0; a < mt.getRank(); ++a)
-      at.push_back(mt.getDimSize(a) == 1 && fullShape[lead + a] != 1
-                       ? idx(0)
-                       : full[lead + a]);
-    return memref::LoadOp::create(b, mask, at);
+    return loadMask(*this, s, mask, bi, h, i, j);
   }
 
   /// Online softmax over keys [jLo, jHi) for the tile's `valid` rows (row
@@ -228,13 +219,8 @@ void AttentionKernel::attendTile(Value bi, Value g, Value i0, Value valid,
   });
 
   Value lowest;
-  if (s.mask == MaskKind::boolean) {
-    // `where(mask, s, finfo(elt).min)`, as the frameworks write it.
-    Type elt = cast<MemRefType>(q.getType()).getElementType();
-    lowest = f32(APFloat::getLargest(cast<FloatType>(elt).getFloatSemantics(),
-                                     /*Negative=*/true)
-                     .convertToDouble());
-  }
+  if (s.mask == MaskKind::boolean)
+    lowest = maskedScore(*this, cast<MemRefType>(q.getType()).getElementType());
 
   // Keys are taken kBlock at a time. Each cached row is loaded from memory
   // once, into the block's key buffer (rotated) and value buffer (as is);

@@ -136,39 +136,16 @@ public:
   }
 };
 
-/// Score adjustments shared by both kernels: explicit masks.
-struct MaskReader {
-  const AttentionSpec &s;
-  Value mask;
-  Value lowest;
-
-  MaskReader(GPUBuilder &g, const AttentionSpec &s, Value mask, Type elt)
-      : s(s), mask(mask) {
-    if (s.mask == MaskKind::boolean)
-      // `where(mask, s, finfo(elt).min)`, as the frameworks write it.
-      lowest = g.f32(
-          APFloat::getLargest(cast<FloatType>(elt).getFloatSemantics(), true)
-              .convertToDouble());
-  }
-
-  Value apply(GPUBuilder &g, Value score, Value bi, Value h, Value i, Value j) {
-    if (s.mask != MaskKind::additive && s.mask != MaskKind::boolean)
-      return score;
-    auto mt = cast<MemRefType>(mask.getType());
-    SmallVector<Value> full = {bi, h, i, j};
-    SmallVector<int64_t> fullShape = {s.batch, s.hq, s.seqQ, s.seqKV};
-    int64_t lead = 4 - mt.getRank();
-    SmallVector<Value> at;
-    for (int64_t a = 0; a < mt.getRank(); ++a)
-      at.push_back(mt.getDimSize(a) == 1 && fullShape[lead + a] != 1
-                       ? g.idx(0)
-                       : full[lead + a]);
-    Value mv = memref::LoadOp::create(g.b, mask, at);
-    if (s.mask == MaskKind::additive)
-      return g.add(score, g.toF32(mv));
-    return g.select(mv, score, lowest);
-  }
-};
+/// A score with the explicit mask (additive or boolean) applied.
+Value applyMask(GPUBuilder &g, const AttentionSpec &s, Value mask, Value lowest,
+                Value score, Value bi, Value h, Value i, Value j) {
+  if (s.mask != MaskKind::additive && s.mask != MaskKind::boolean)
+    return score;
+  Value mv = loadMask(g, s, mask, bi, h, i, j);
+  if (s.mask == MaskKind::additive)
+    return g.add(score, g.toF32(mv));
+  return g.select(mv, score, lowest);
+}
 
 //===----------------------------------------------------------------------===//
 // Device kernels
@@ -261,7 +238,7 @@ void buildDecodeKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
 
     // Query rows r = i·group + h' (token i, head g·group + h'), clamped
     // to the last real row in a partial tile.
-    SmallVector<Value> rowI, rowH;
+    SmallVector<Value> rowI;
     SmallVector<SmallVector<Value>> qv;
     for (int64_t k = 0; k < ds.rowsPerWarp; ++k) {
       Value r = g.minI(g.add(g.mul(rowTile, g.idx(ds.rowsPerWarp)), g.idx(k)),
@@ -269,7 +246,6 @@ void buildDecodeKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
       Value i = g.divU(r, ds.group);
       Value h = g.add(g.mul(kvHead, g.idx(ds.group)), g.remU(r, ds.group));
       rowI.push_back(i);
-      rowH.push_back(h);
       SmallVector<Value> x;
       for (int64_t e = 0; e < ds.perLane; ++e)
         x.push_back(g.select(active, g.loadF32(q, {bi, h, i, cols[e]}), zero));
@@ -470,8 +446,9 @@ void buildPrefillKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
     Value jHi = g.idx(s.seqKV);
     if (s.mask == MaskKind::causal)
       jHi = g.minI(jHi, g.add(i, g.idx(diagonal + 1)));
-    Type elt = cast<MemRefType>(q.getType()).getElementType();
-    MaskReader masks(g, s, mask, elt);
+    Value lowest;
+    if (s.mask == MaskKind::boolean)
+      lowest = maskedScore(g, cast<MemRefType>(q.getType()).getElementType());
     SmallVector<Value> init = {g.f32(kNegInf), g.f32(0.0)};
     init.append(s.dv, g.f32(0.0));
     auto keys = scf::ForOp::create(
@@ -495,7 +472,7 @@ void buildPrefillKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
           Value score = kb.f32(0.0);
           for (int64_t c = 0; c < s.d; ++c)
             score = math::FmaOp::create(ib, qv[c], key[c], score);
-          score = masks.apply(kb, score, bi, h, i, j);
+          score = applyMask(kb, s, mask, lowest, score, bi, h, i, j);
           SmallVector<Value> next(it.begin(), it.end());
           kb.onlineStep(next[0], next[1],
                         MutableArrayRef<Value>(next).drop_front(2), score, val);

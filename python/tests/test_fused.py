@@ -167,7 +167,9 @@ def _ids(cases):
             for c in cases]
 
 
-def _compile(tmp_path_factory, kind, build, lanes):
+def _compile(tmp_path_factory, kind, build, **options):
+    """One library with a function per case (options for compile_file), and
+    each case's (inputs, float64 expected)."""
     rng = np.random.default_rng(1)
     texts, runs = [], []
     for i, case in enumerate(kind):
@@ -176,7 +178,7 @@ def _compile(tmp_path_factory, kind, build, lanes):
         runs.append((inputs, want))
     path = tmp_path_factory.mktemp("fused") / "cases.mlir"
     path.write_text("\n".join(texts))
-    return compile_file(path, out_dir=path.parent, vector_width=lanes), runs
+    return compile_file(path, out_dir=path.parent, **options), runs
 
 
 def _prefill(name, rng, case):
@@ -184,18 +186,22 @@ def _prefill(name, rng, case):
     return text, inputs, attention(**ref)
 
 
+def _decode(name, rng, case):
+    return decode_case(name, rng, **case)
+
+
 # Both vector widths run on any host: 8 lanes (AVX2) and 16 (AVX-512; two
 # AVX2 registers elsewhere).
 @pytest.fixture(scope="module", params=[8, 16], ids=["lanes8", "lanes16"])
 def prefill(tmp_path_factory, request):
-    return _compile(tmp_path_factory, PREFILL, _prefill, request.param)
+    return _compile(tmp_path_factory, PREFILL, _prefill,
+                    vector_width=request.param)
 
 
 @pytest.fixture(scope="module", params=[8, 16], ids=["lanes8", "lanes16"])
 def decode(tmp_path_factory, request):
-    return _compile(tmp_path_factory, DECODE,
-                    lambda name, rng, case: decode_case(name, rng, **case),
-                    request.param)
+    return _compile(tmp_path_factory, DECODE, _decode,
+                    vector_width=request.param)
 
 
 def _check(lib, runs, i, dtype, threads):

@@ -17,8 +17,8 @@ import pytest
 from qkvtie import GPUError, compile_file, cuda_available
 from qkvtie.mlirgen import from_bf16
 
-from test_fused import (DECODE, PREFILL, TOL, _ids, _name, _prefill,
-                        decode_case)
+from test_fused import (DECODE, PREFILL, TOL, _compile, _decode, _ids, _name,
+                        _prefill)
 
 CUDA = pathlib.Path(os.environ.get("QKVTIE_CUDA_PATH", "/usr/local/cuda"))
 needs_toolkit = pytest.mark.skipif(
@@ -29,27 +29,14 @@ GPU, GPU_WHY = cuda_available()
 needs_gpu = pytest.mark.skipif(not GPU, reason=f"no GPU: {GPU_WHY}")
 
 
-def _compile(tmp_path_factory, cases, build):
-    rng = np.random.default_rng(1)
-    texts, runs = [], []
-    for i, case in enumerate(cases):
-        text, inputs, want = build(f"case{i}", rng, case)
-        texts.append(text)
-        runs.append((inputs, want))
-    path = tmp_path_factory.mktemp("gpu") / "cases.mlir"
-    path.write_text("\n".join(texts))
-    return compile_file(path, out_dir=path.parent, target="cuda"), runs
-
-
 @pytest.fixture(scope="module")
 def prefill(tmp_path_factory):
-    return _compile(tmp_path_factory, PREFILL, _prefill)
+    return _compile(tmp_path_factory, PREFILL, _prefill, target="cuda")
 
 
 @pytest.fixture(scope="module")
 def decode(tmp_path_factory):
-    return _compile(tmp_path_factory, DECODE,
-                    lambda name, rng, case: decode_case(name, rng, **case))
+    return _compile(tmp_path_factory, DECODE, _decode, target="cuda")
 
 
 def _check(lib, runs, i, dtype):
