@@ -1,11 +1,17 @@
-//===- MaterializeKVCache.cpp - Prefill and decode functions --------------===//
+//===- MaterializeKVCache.cpp - Prefill and decode steps of a function ----===//
 //
-// Model IR computes a whole sequence at once; a server runs a prefill over
-// the prompt and then one decode step per generated token. This pass writes
-// both for each attention, with the cache as a !qkvtie.kv_cache value.
+// Model IR computes a whole sequence at once; a generation loop runs a
+// prefill over the prompt and then one decode step per new token. This pass
+// writes both for a whole function, with one !qkvtie.kv_cache per attention
+// as an argument and a result. TokenAnalysis says which dimensions run over
+// tokens; TokenSpecializer clones the function for n new tokens at a
+// run-time position; each attention becomes a cache append and a cache
+// attend, so each projection is computed once, for the new tokens only.
 //
 //===----------------------------------------------------------------------===//
 
+#include "qkvtie/Analysis/MaskAnalysis.h"
+#include "qkvtie/Analysis/TokenAnalysis.h"
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 #include "qkvtie/Support/Debug.h"
 #include "qkvtie/Transforms/Passes.h"
@@ -18,7 +24,10 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/StringSwitch.h"
 
@@ -34,58 +43,27 @@ using namespace mlir::qkvtie;
 
 namespace {
 
-/// Builds a function body that needs values of another function: constants
-/// (and pure ops on constants) are cloned, anything else becomes a
-/// parameter appended to `params`.
-class Capture {
-public:
-  Capture(OpBuilder &b, Block *entry) : b(b), entry(entry) {}
-
-  Value get(Value v) {
-    if (!v)
-      return {};
-    if (Value m = mapping.lookupOrNull(v))
-      return m;
-    if (Operation *def = v.getDefiningOp(); def && isClonable(def, 0)) {
-      for (Value operand : dependencies(def))
-        get(operand);
-      Operation *clone = b.clone(*def, mapping);
-      return clone->getResult(cast<OpResult>(v).getResultNumber());
-    }
-    BlockArgument arg = entry->addArgument(v.getType(), v.getLoc());
-    mapping.map(v, arg);
-    params.push_back(v);
-    return arg;
+/// Distinct RoPE tables, in the order the steps take them.
+struct Tables {
+  SmallVector<Value> values; // cos0, sin0, cos1, sin1, ...
+  int64_t indexOf(Value v) const {
+    auto it = llvm::find(values, v);
+    return it == values.end() ? -1 : it - values.begin();
   }
-
-  SmallVector<Value> params;
-
-private:
-  /// Operands and values a region uses from above.
-  static SmallVector<Value> dependencies(Operation *op) {
-    SmallVector<Value> deps(op->getOperands());
-    llvm::SetVector<Value> above;
-    for (Region &r : op->getRegions())
-      getUsedValuesDefinedAbove(r, above);
-    deps.append(above.begin(), above.end());
-    return deps;
-  }
-
-  /// Pure ops whose inputs are all, transitively, such ops: constants and
-  /// what is computed from them (transposed weights, slices).
-  static bool isClonable(Operation *op, int depth) {
-    if (depth > 16 || !isPure(op))
-      return false;
-    return llvm::all_of(dependencies(op), [&](Value v) {
-      Operation *def = v.getDefiningOp();
-      return def && isClonable(def, depth + 1);
-    });
-  }
-
-  OpBuilder &b;
-  Block *entry;
-  IRMapping mapping;
 };
+
+void eraseDeadOps(func::FuncOp fn) {
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (Operation &op :
+         llvm::make_early_inc_range(llvm::reverse(fn.getBody().front())))
+      if (isOpTriviallyDead(&op)) {
+        op.erase();
+        changed = true;
+      }
+  }
+}
 
 struct MaterializeKVCachePass
     : public qkvtie::impl::QKVTieMaterializeKVCacheBase<
@@ -94,93 +72,133 @@ struct MaterializeKVCachePass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<std::pair<func::FuncOp, SmallVector<AttentionOp>>> work;
-    module.walk([&](func::FuncOp f) {
-      SmallVector<AttentionOp> ops;
-      f.walk([&](AttentionOp op) { ops.push_back(op); });
-      if (!ops.empty())
-        work.push_back({f, ops});
-    });
+    if (capacity <= 0 || prefillTokens <= 0) {
+      module.emitError("qkvtie-materialize-kv-cache: capacity and "
+                       "prefill-tokens must be positive");
+      return signalPassFailure();
+    }
+    SmallVector<func::FuncOp> work;
+    for (auto f : module.getOps<func::FuncOp>())
+      if (!f.isExternal() && f.isPublic() &&
+          llvm::any_of(f.getBody().front(), llvm::IsaPred<AttentionOp>))
+        work.push_back(f);
     SymbolTable symbols(module);
-    for (auto &[f, ops] : work)
-      for (auto [i, op] : llvm::enumerate(ops))
-        if (failed(materialize(f, op, i, symbols)))
-          return signalPassFailure();
+    for (func::FuncOp f : work)
+      if (failed(materialize(f, symbols)))
+        return signalPassFailure();
   }
 
-  /// Why `op` has no cache form, or success.
-  LogicalResult supported(AttentionOp op) {
-    auto skip = [&](const Twine &why) {
-      QKVTIE_DEBUG(llvm::dbgs() << "[" DEBUG_TYPE "] " << op.getLoc()
-                                << ": skipped: " << why << "\n");
+  FailureOr<Type> storageType(AttentionOp op) {
+    if (elementType.empty())
+      return op.getElementType();
+    Builder b(op.getContext());
+    Type t = llvm::StringSwitch<Type>(elementType)
+                 .Case("f32", b.getF32Type())
+                 .Case("f16", b.getF16Type())
+                 .Case("bf16", b.getBF16Type())
+                 .Default(Type());
+    if (!t)
+      return op.emitError("qkvtie-materialize-kv-cache: element-type must be "
+                          "f32, f16 or bf16, got '")
+             << elementType << "'";
+    return t;
+  }
+
+  /// Why attention `a` has no cache form, or success.
+  LogicalResult supported(AttentionOp a, std::string &why) {
+    if (a.getQuery() != a.getKeyValue()) {
+      why = "cross-attention has no decode step";
       return failure();
-    };
-    if (op.getQuery() != op.getKeyValue())
-      return skip("cross-attention has no decode step");
-    if (op.getMaskKind() != MaskKind::none &&
-        op.getMaskKind() != MaskKind::causal)
-      return skip("the mask is a tensor, not none or causal");
-    if (op.getValueHeadDim() != static_cast<int64_t>(op.getHeadDim()))
-      return skip("keys and values have different head sizes");
-    return success();
-  }
-
-  LogicalResult materialize(func::FuncOp f, AttentionOp op, int64_t index,
-                            SymbolTable &symbols) {
-    if (failed(supported(op)))
+    }
+    if (a.getValueHeadDim() != static_cast<int64_t>(a.getHeadDim())) {
+      why = "keys and values have different head sizes";
+      return failure();
+    }
+    if (a.getMaskKind() == MaskKind::none ||
+        a.getMaskKind() == MaskKind::causal)
       return success();
-    if (op.getKeyLength() > capacity) {
-      op.emitError("qkvtie-materialize-kv-cache: capacity (")
-          << static_cast<int64_t>(capacity) << ") is smaller than the prompt ("
-          << op.getKeyLength() << " tokens)";
+    std::string reason;
+    FailureOr<MaskProof> proof = proveCausalMask(
+        a.getMask(), a.getMaskKind() == MaskKind::boolean, a.getBatchSize(),
+        a.getNumHeads(), a.getQueryLength(), a.getKeyLength(), reason);
+    if (failed(proof)) {
+      why = "its mask is not proven causal: " + reason;
       return failure();
     }
-    TiesAttr ties = op.getTies();
-    Type storage = op.getElementType();
-    if (!elementType.empty()) {
-      Builder builder(op.getContext());
-      storage = llvm::StringSwitch<Type>(elementType)
-                    .Case("f32", builder.getF32Type())
-                    .Case("f16", builder.getF16Type())
-                    .Case("bf16", builder.getBF16Type())
-                    .Default(Type());
-      if (!storage) {
-        op.emitError("qkvtie-materialize-kv-cache: element-type must be f32, "
-                     "f16 or bf16, got '")
-            << elementType << "'";
-        return failure();
-      }
-    }
-    auto cacheType = KVCacheType::get(
-        op.getContext(), op.getBatchSize(), ties.getNumCacheBuffers(),
-        op.getNumKvHeads(), capacity, op.getHeadDim(), storage);
-    std::string base = (f.getName() + "_attn" + Twine(index)).str();
-    buildPrefill(f, op, cacheType, base + "_prefill", symbols);
-    buildDecode(f, op, cacheType, base + "_decode", symbols);
+    QKVTIE_DEBUG(llvm::dbgs()
+                 << "[" DEBUG_TYPE "] " << a.getLoc() << ": causal mask over "
+                 << proof->extent << " positions, "
+                 << proof->arguments.size() << " padding argument(s)\n");
     return success();
   }
 
-  /// Sources of the cache buffers ([B, Hkv, L, d], before RoPE) for input x.
-  SmallVector<Value> cacheSources(ImplicitLocOpBuilder &b, AttentionOp op,
-                                  Capture &capture, Value x, Type storage) {
-    TiesAttr ties = op.getTies();
-    SmallVector<int64_t> slots = {ties.getK()};
-    if (ties.getV() != ties.getK())
-      slots.push_back(ties.getV());
-    SmallVector<Value> out;
-    for (int64_t slot : slots) {
-      Value flat = x;
-      if (slot != TiesAttr::kIdentity)
-        flat = buildProjection(b, x, capture.get(op.getWeights()[slot]),
-                               capture.get(op.getSlotBias(slot)),
-                               op.getElementType());
-      out.push_back(
-          buildConvert(b,
-                       buildSplitHeads(b, flat, op.getBatchSize(),
-                                       op.getNumKvHeads(), op.getHeadDim()),
-                       storage));
+  LogicalResult materialize(func::FuncOp f, SymbolTable &symbols) {
+    auto noForm = [&](Operation *at, const Twine &why) {
+      (at ? at : f.getOperation())->emitRemark()
+          << "no decode form for @" << f.getName() << ": " << why;
+      return success();
+    };
+    {
+      // Attentions of every layer rebuild the same RoPE tables; one set is
+      // computed and passed.
+      IRRewriter rewriter(f.getContext());
+      DominanceInfo dom(f);
+      eliminateCommonSubExpressions(rewriter, dom, f);
     }
-    return out;
+    std::string why;
+    Operation *culprit = nullptr;
+    FailureOr<TokenAnalysis> ta = TokenAnalysis::analyze(f, why, culprit);
+    if (failed(ta))
+      return noForm(culprit, why);
+    Tables tables;
+    for (AttentionOp a : ta->getAttentions()) {
+      if (failed(supported(a, why)))
+        return noForm(a, why);
+      if (a.getKeyLength() > capacity)
+        return f.emitError("qkvtie-materialize-kv-cache: capacity (")
+               << static_cast<int64_t>(capacity)
+               << ") is smaller than the exported sequence ("
+               << a.getKeyLength() << " tokens)";
+      if (a.getRopeCos() && tables.indexOf(a.getRopeCos()) < 0)
+        tables.values.append({a.getRopeCos(), a.getRopeSin()});
+    }
+    if (ta->getPositionLimit() < capacity)
+      return noForm(nullptr, "the model defines " +
+                                 Twine(ta->getPositionLimit()) +
+                                 " positions, fewer than the capacity (" +
+                                 Twine(static_cast<int64_t>(capacity)) + ")");
+    std::string base = f.getName().str();
+    for (StringRef suffix : {"_prefill", "_decode", "_tables"})
+      if (symbols.lookup(base + suffix.str()))
+        return f.emitError("qkvtie-materialize-kv-cache: @")
+               << base << suffix
+               << " already exists; rename it so that the generated step "
+                  "can have its name";
+
+    SmallVector<Type> cacheTypes;
+    for (AttentionOp a : ta->getAttentions()) {
+      FailureOr<Type> storage = storageType(a);
+      if (failed(storage))
+        return failure();
+      cacheTypes.push_back(KVCacheType::get(
+          a.getContext(), a.getBatchSize(), a.getTies().getNumCacheBuffers(),
+          a.getNumKvHeads(), capacity, a.getHeadDim(), *storage));
+    }
+    if (!tables.values.empty() &&
+        failed(buildTables(f, *ta, tables, base + "_tables", symbols, why)))
+      return noForm(nullptr, why);
+    int64_t chunk = std::min<int64_t>(prefillTokens, capacity);
+    if (failed(buildStep(f, *ta, tables, cacheTypes, chunk, base + "_prefill",
+                         symbols, why)) ||
+        failed(buildStep(f, *ta, tables, cacheTypes, 1, base + "_decode",
+                         symbols, why))) {
+      for (StringRef suffix : {"_prefill", "_decode", "_tables"})
+        if (Operation *made = symbols.lookup(base + suffix.str())) {
+          symbols.erase(made);
+        }
+      return noForm(nullptr, why);
+    }
+    return success();
   }
 
   func::FuncOp newFunction(func::FuncOp after, StringRef name,
@@ -194,94 +212,191 @@ struct MaterializeKVCachePass
     return fn;
   }
 
-  void finish(func::FuncOp fn, OpBuilder &b, ValueRange results) {
+  LogicalResult finish(func::FuncOp fn, OpBuilder &b, ValueRange results,
+                       SymbolTable &symbols, std::string &why) {
     func::ReturnOp::create(b, fn.getLoc(), results);
     fn.setType(FunctionType::get(fn.getContext(), fn.front().getArgumentTypes(),
                                  TypeRange(results)));
-  }
-
-  void buildPrefill(func::FuncOp f, AttentionOp op, KVCacheType cacheType,
-                    StringRef name, SymbolTable &symbols) {
-    func::FuncOp fn = newFunction(f, name, {op.getQuery().getType()}, symbols);
-    Block *entry = &fn.front();
-    OpBuilder ob = OpBuilder::atBlockEnd(entry);
-    ImplicitLocOpBuilder b(op.getLoc(), ob);
-    Capture capture(ob, entry);
-    Value x = entry->getArgument(0);
-    IRMapping mapping;
-    mapping.map(op.getQuery(), x);
-    for (Value operand : op->getOperands())
-      if (operand != op.getQuery())
-        mapping.map(operand, capture.get(operand));
-    Operation *layer = ob.clone(*op, mapping);
-    Value cache = CacheCreateOp::create(b, cacheType);
-    Value zero = arith::ConstantIndexOp::create(b, 0);
-    cache = CacheAppendOp::create(
-        b, cacheType, cache, zero,
-        cacheSources(b, op, capture, x, cacheType.getElementType()));
-    finish(fn, ob, {layer->getResult(0), cache});
-  }
-
-  void buildDecode(func::FuncOp f, AttentionOp op, KVCacheType cacheType,
-                   StringRef name, SymbolTable &symbols) {
-    auto xType = cast<RankedTensorType>(op.getQuery().getType());
-    auto tokenType = RankedTensorType::get(
-        {xType.getDimSize(0), 1, xType.getDimSize(2)}, xType.getElementType());
-    Type indexType = IndexType::get(op.getContext());
-    func::FuncOp fn =
-        newFunction(f, name, {tokenType, indexType, cacheType}, symbols);
-    Block *entry = &fn.front();
-    OpBuilder ob = OpBuilder::atBlockEnd(entry);
-    ImplicitLocOpBuilder b(op.getLoc(), ob);
-    Capture capture(ob, entry);
-    Value x = entry->getArgument(0), pos = entry->getArgument(1);
-    Value cache = entry->getArgument(2);
-    Type elt = op.getElementType();
-    TiesAttr ties = op.getTies();
-
-    Value q = x;
-    if (ties.getQ() != TiesAttr::kIdentity)
-      q = buildProjection(b, x, capture.get(op.getWeights()[ties.getQ()]),
-                          capture.get(op.getSlotBias(ties.getQ())), elt);
-    q = buildSplitHeads(b, q, op.getBatchSize(), op.getNumHeads(),
-                        op.getHeadDim());
-    cache = CacheAppendOp::create(
-        b, cacheType, cache, pos,
-        cacheSources(b, op, capture, x, cacheType.getElementType()));
-    Value length =
-        arith::AddIOp::create(b, pos, arith::ConstantIndexOp::create(b, 1));
-    Value cos, sin;
-    if (op.getRopeCos()) {
-      auto tableType = cast<RankedTensorType>(op.getRopeCos().getType());
-      if (tableType.getDimSize(0) >= capacity) {
-        cos = capture.get(op.getRopeCos());
-        sin = capture.get(op.getRopeSin());
-      } else {
-        // The model's tables stop at its prompt length: the server passes
-        // tables for every position the cache can hold.
-        auto full = RankedTensorType::get(
-            {capacity, static_cast<int64_t>(op.getHeadDim())},
-            tableType.getElementType());
-        cos = entry->addArgument(full, op.getLoc());
-        sin = entry->addArgument(full, op.getLoc());
-      }
+    eraseDeadOps(fn);
+    std::string message;
+    LogicalResult verified = success();
+    {
+      // A step that does not verify is a bug here, reported as a remark
+      // with the verifier's words, not an error in the user's module.
+      ScopedDiagnosticHandler handler(fn.getContext(), [&](Diagnostic &d) {
+        if (message.empty())
+          message = d.str();
+        return success();
+      });
+      verified = verify(fn);
     }
+    if (failed(verified)) {
+      why = "internal: @" + fn.getName().str() + " does not verify: " + message;
+      symbols.erase(fn);
+      return failure();
+    }
+    return success();
+  }
+
+  /// @f_tables(): RoPE tables for every position below the capacity.
+  LogicalResult buildTables(func::FuncOp f, const TokenAnalysis &ta,
+                            const Tables &tables, StringRef name,
+                            SymbolTable &symbols, std::string &why) {
+    // The ops the tables need, which must not read the function's inputs.
+    Block *entry = &f.getBody().front();
+    llvm::SetVector<Operation *> slice;
+    SmallVector<Value> work(tables.values);
+    DenseSet<Value> seen;
+    while (!work.empty()) {
+      Value v = work.pop_back_val();
+      if (!seen.insert(v).second)
+        continue;
+      if (isa<BlockArgument>(v)) {
+        why = "its RoPE tables depend on the function's arguments";
+        return failure();
+      }
+      Operation *def = entry->findAncestorOpInBlock(*v.getDefiningOp());
+      if (!slice.insert(def))
+        continue;
+      work.append(def->operand_begin(), def->operand_end());
+      llvm::SetVector<Value> above;
+      for (Region &r : def->getRegions())
+        getUsedValuesDefinedAbove(r, above);
+      work.append(above.begin(), above.end());
+    }
+    func::FuncOp fn = newFunction(f, name, {}, symbols);
+    OpBuilder b = OpBuilder::atBlockEnd(&fn.front());
+    Value zero = arith::ConstantIndexOp::create(b, f.getLoc(), 0);
+    IRMapping mapping;
+    TokenSpecializer spec(ta, b, capacity, zero, mapping);
+    for (Operation *op : ta.getOps())
+      if (slice.contains(op) && failed(spec.clone(op))) {
+        symbols.erase(fn);
+        why = "its RoPE tables cannot be recomputed";
+        return failure();
+      }
+    SmallVector<Value> results;
+    for (Value v : tables.values)
+      results.push_back(mapping.lookup(v));
+    return finish(fn, b, results, symbols, why);
+  }
+
+  /// A step over `n` new tokens.
+  LogicalResult buildStep(func::FuncOp f, const TokenAnalysis &ta,
+                          const Tables &tables, ArrayRef<Type> cacheTypes,
+                          int64_t n, StringRef name, SymbolTable &symbols,
+                          std::string &why) {
+    MLIRContext *ctx = f.getContext();
+    IRMapping mapping;
+    // Types need the specialiser, which needs the position argument: make
+    // the function first, then its arguments.
+    func::FuncOp fn = newFunction(f, name, {}, symbols);
+    Block *entry = &fn.front();
+    OpBuilder ob = OpBuilder::atBlockEnd(entry);
+    Location loc = f.getLoc();
+    SmallVector<std::pair<unsigned, BlockArgument>> inputs;
+    for (auto [i, kind] : llvm::enumerate(ta.getArgKinds()))
+      if (kind != TokenAnalysis::ArgKind::Mask)
+        inputs.push_back({unsigned(i), entry->addArgument(
+                                           f.getArgument(i).getType(), loc)});
+    Value pos = entry->addArgument(IndexType::get(ctx), loc);
+    SmallVector<Value> caches;
+    for (Type t : cacheTypes)
+      caches.push_back(entry->addArgument(t, loc));
+    SmallVector<Value> tableArgs;
+    for (Value t : tables.values) {
+      auto type = cast<RankedTensorType>(t.getType());
+      tableArgs.push_back(entry->addArgument(
+          RankedTensorType::get({capacity, type.getDimSize(1)},
+                                type.getElementType()),
+          loc));
+    }
+    TokenSpecializer spec(ta, ob, n, pos, mapping);
+    for (auto [i, arg] : inputs) {
+      arg.setType(spec.retype(f.getArgument(i)));
+      mapping.map(f.getArgument(i), arg);
+    }
+    unsigned layer = 0;
+    for (Operation *op : ta.getOps()) {
+      auto a = dyn_cast<AttentionOp>(op);
+      if (!a) {
+        if (failed(spec.clone(op))) {
+          symbols.erase(fn);
+          why = "internal: cannot specialise an op";
+          return failure();
+        }
+        continue;
+      }
+      Value cos, sin;
+      if (a.getRopeCos()) {
+        cos = tableArgs[tables.indexOf(a.getRopeCos())];
+        sin = tableArgs[tables.indexOf(a.getRopeSin())];
+      }
+      ImplicitLocOpBuilder b(a.getLoc(), ob);
+      auto [out, cache] = buildAttention(b, a, mapping, caches[layer], pos, n,
+                                         cos, sin);
+      mapping.map(a.getResult(), out);
+      caches[layer++] = cache;
+    }
+    SmallVector<Value> results;
+    for (Value r : f.getBody().front().getTerminator()->getOperands())
+      results.push_back(mapping.lookup(r));
+    results.append(caches);
+    // Callers split token inputs into steps and pass the others whole.
+    SmallVector<int64_t> tokenInputs;
+    for (auto [k, input] : llvm::enumerate(inputs))
+      if (ta.getArgKinds()[input.first] == TokenAnalysis::ArgKind::Token)
+        tokenInputs.push_back(k);
+    fn->setAttr("qkvtie.token_inputs",
+                DenseI64ArrayAttr::get(ctx, tokenInputs));
+    return finish(fn, ob, results, symbols, why);
+  }
+
+  /// Appends the new tokens' keys and values and attends over the cache.
+  std::pair<Value, Value> buildAttention(ImplicitLocOpBuilder &b, AttentionOp a,
+                                         IRMapping &mapping, Value cache,
+                                         Value pos, int64_t n, Value cos,
+                                         Value sin) {
+    auto cacheType = cast<KVCacheType>(cache.getType());
+    Value x = mapping.lookup(a.getQuery());
+    Type elt = a.getElementType();
+    TiesAttr ties = a.getTies();
+    auto get = [&](Value v) { return v ? mapping.lookup(v) : Value(); };
+    auto project = [&](int64_t slot, int64_t heads) {
+      Value flat = x;
+      if (slot != TiesAttr::kIdentity)
+        flat = buildProjection(b, x, get(a.getWeights()[slot]),
+                               get(a.getSlotBias(slot)), elt);
+      return buildSplitHeads(b, flat, a.getBatchSize(), heads, a.getHeadDim());
+    };
+    Value q = project(ties.getQ(), a.getNumHeads());
+    SmallVector<Value> sources = {
+        buildConvert(b, project(ties.getK(), a.getNumKvHeads()),
+                     cacheType.getElementType())};
+    if (ties.getV() != ties.getK())
+      sources.push_back(buildConvert(b, project(ties.getV(), a.getNumKvHeads()),
+                                     cacheType.getElementType()));
+    cache = CacheAppendOp::create(b, cacheType, cache, pos, sources);
+    Value length =
+        arith::AddIOp::create(b, pos, arith::ConstantIndexOp::create(b, n));
     auto qType = cast<RankedTensorType>(q.getType());
+    MaskKind mask =
+        a.getMaskKind() == MaskKind::none ? MaskKind::none : MaskKind::causal;
     Value o = CacheAttendOp::create(
-        b, qType, q, cache, length, cos, sin, ties, op.getNumHeadsAttr(),
-        op.getNumKvHeadsAttr(), op.getScaleAttr(), op.getMaskKindAttr());
+        b, qType, q, cache, length, cos, sin, ties, a.getNumHeadsAttr(),
+        a.getNumKvHeadsAttr(), a.getScaleAttr(),
+        MaskKindAttr::get(b.getContext(), mask));
     o = buildMergeHeads(b, o, elt);
-    if (Value wo = op.getOutWeight()) {
-      Value p = buildProjection(b, o, capture.get(wo),
-                                capture.get(op.getOutBias()), elt);
+    if (Value wo = a.getOutWeight()) {
+      Value p = buildProjection(b, o, get(wo), get(a.getOutBias()), elt);
       auto pType = cast<RankedTensorType>(p.getType());
       o = tensor::ExpandShapeOp::create(
           b,
-          RankedTensorType::get({xType.getDimSize(0), 1, pType.getDimSize(1)},
+          RankedTensorType::get({a.getBatchSize(), n, pType.getDimSize(1)},
                                 elt),
           p, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
     }
-    finish(fn, ob, {o, cache});
+    return {o, cache};
   }
 };
 

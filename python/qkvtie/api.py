@@ -64,60 +64,112 @@ def _progress(enabled):
 
 
 class DecodeSession:
-    """A KV cache and the position of the next token, for one attention of a
-    compiled model: `prefill` a prompt, then `step` one token at a time.
-    `params` are the step's trailing parameters, if it has any (weights that
-    were arguments of the model; RoPE tables when the model's cover fewer
-    positions than the cache). The cache array is updated in place."""
+    """The KV caches of a compiled model (one per attention) and the position
+    of the next token: `prefill` a prompt, then `step` one token at a time.
 
-    def __init__(self, model, prefill, decode, params):
-        self._prefill = model.library[prefill]
-        self._decode = model.library[decode]
-        args = model.library.signatures[decode][0]
-        if len(args) != 3 + len(params):
+    Inputs are the model function's, less the arguments only its masks read
+    (an `attention_mask`: a session has no padding); those that run over
+    tokens are [B, n, ...], the others are passed whole on every call."""
+
+    def __init__(self, model):
+        lib, entry = model.library, model.entry
+        names = {k: f"{entry}_{k}" for k in ("prefill", "decode", "tables")}
+        if names["decode"] not in lib.signatures:
             raise CompileError(
-                f"@{decode} takes {len(args) - 3} parameter(s) after the cache "
-                f"({', '.join(str(s) for _, s in args[3:])}), {len(params)} given: "
-                "pass them to session(...) (or compile with a capacity the "
-                "model's RoPE tables cover)")
-        self._params = params
-        self._prefill_params = params[-(len(model.library.signatures[prefill][0]) - 1):] \
-            if len(model.library.signatures[prefill][0]) > 1 else ()
-        cache_dtype, cache_shape = args[2]
-        self.cache = np.zeros(cache_shape, cache_dtype)
-        self.capacity = cache_shape[3]
+                f"@{entry} has no decode form"
+                + (f": {model.no_decode_reason}" if model.no_decode_reason else
+                   " (it was compiled with cache=False)"))
+        self._prefill = lib[names["prefill"]]
+        self._decode = lib[names["decode"]]
+        args, results, info = lib.signatures[names["decode"]]
+        kinds = info["arg_kinds"]
+        self._num_inputs = kinds.index("index")
+        self._token_inputs = info.get("token_inputs", [])
+        self._num_results = info["result_kinds"].index("cache")
+        self.chunk = lib.signatures[names["prefill"]][0][self._token_inputs[0]][1][1] \
+            if self._token_inputs else 1
+        self.caches = [np.zeros(shape, dtype) for (dtype, shape), k in zip(args, kinds)
+                       if k == "cache"]
+        self.capacity = self.caches[0].shape[3]
+        # RoPE tables for every position, computed once per session.
+        tables = lib[names["tables"]]() if names["tables"] in lib.signatures else ()
+        self._tables = list(tables) if isinstance(tables, tuple) else [tables]
         self.position = 0
 
     @property
     def cache_bytes(self):
-        return self.cache.nbytes
+        """Bytes of all caches at full capacity."""
+        return sum(c.nbytes for c in self.caches)
 
-    def prefill(self, x):
-        """Runs the prompt x [B, S, D]; the cache then holds its S tokens."""
-        out, cache = self._prefill(x, *self._prefill_params)
-        self.cache[...] = cache
-        self.position = np.asarray(x).shape[1]
-        return out
+    @property
+    def cache(self):
+        """The first attention's cache."""
+        return self.caches[0]
 
-    def step(self, x):
-        """One new token x [B, 1, D]: appends it to the cache and attends over
-        every cached token. Past the capacity this raises."""
+    def _run(self, fn, inputs):
+        out = fn(*inputs, self.position, *self.caches, *self._tables)
+        out = out if isinstance(out, tuple) else (out,)
+        for i, c in enumerate(out[self._num_results:]):
+            if c is not self.caches[i]:
+                self.caches[i][...] = c
+        return out[:self._num_results]
+
+    def _tokens(self, inputs):
+        if len(inputs) != self._num_inputs:
+            raise TypeError(f"expected {self._num_inputs} input(s), got {len(inputs)}")
+        inputs = [np.asarray(a) for a in inputs]
+        lengths = {inputs[i].shape[1] for i in self._token_inputs if inputs[i].ndim > 1}
+        if len(lengths) != 1:
+            raise ValueError("token inputs must be [B, n, ...] with one n")
+        return inputs, lengths.pop()
+
+    def prefill(self, *inputs):
+        """Runs n new tokens (a prompt) from the current position, in calls of
+        `chunk` tokens and then single steps; returns the results for every
+        token, concatenated along dimension 1."""
+        inputs, n = self._tokens(inputs)
+        if n < 1:
+            raise ValueError("prefill needs at least one token")
+        if self.position + n > self.capacity:
+            raise IndexError(f"{n} tokens at position {self.position} do not fit "
+                             f"in the KV cache ({self.capacity} tokens)")
+        parts, t = [], 0
+        while t < n:
+            size = self.chunk if n - t >= self.chunk else 1
+            fn = self._prefill if size == self.chunk else self._decode
+            piece = [a[:, t:t + size] if i in self._token_inputs else a
+                     for i, a in enumerate(inputs)]
+            parts.append(self._run(fn, piece))
+            self.position += size
+            t += size
+        out = tuple(np.concatenate([p[i] for p in parts], axis=1)
+                    for i in range(self._num_results))
+        return out[0] if len(out) == 1 else out
+
+    def step(self, *inputs):
+        """One new token ([B, 1, ...] token inputs): appends it to the caches
+        and attends over every cached token. Past the capacity this raises
+        IndexError."""
+        inputs, n = self._tokens(inputs)
+        if n != 1:
+            raise ValueError(f"step takes one token, got {n}; use prefill")
         if self.position >= self.capacity:
             raise IndexError(f"KV cache full ({self.capacity} tokens)")
-        out, self.cache = self._decode(x, self.position, self.cache, *self._params)
+        out = self._run(self._decode, inputs)
         self.position += 1
-        return out
+        return out[0] if len(out) == 1 else out
 
 
 class Model:
     """A compiled module: call it like its entry function, or call any of its
     functions by name (`model.forward(x)`)."""
 
-    def __init__(self, library, entry, report_json, work):
+    def __init__(self, library, entry, report_json, work, no_decode_reason=None):
         self.library = library
         self.entry = entry
         self.report = report_json
         self.functions = list(library.signatures)
+        self.no_decode_reason = no_decode_reason
         self._work = work  # keeps the library's directory alive
 
     def __call__(self, *arrays):
@@ -128,17 +180,59 @@ class Model:
             raise AttributeError(name)
         return self.library[name]
 
-    def session(self, *params, attention=0):
-        """A decode session for attention `attention` of the entry function;
-        `params`: the decode step's trailing parameters, if any."""
-        prefill = f"{self.entry}_attn{attention}_prefill"
-        decode = f"{self.entry}_attn{attention}_decode"
-        if decode not in self.library.signatures:
-            raise CompileError(
-                f"no decode step for attention {attention} of @{self.entry}: "
-                "it has no cache form (masks given as tensors are not cached) "
-                "or the module was compiled with cache=False")
-        return DecodeSession(self, prefill, decode, params)
+    def session(self):
+        """A decode session over the entry function: empty caches at
+        position 0."""
+        return DecodeSession(self)
+
+    def generate(self, prompt_ids, max_new_tokens, temperature=0.0, top_k=None,
+                 seed=None, return_logits=False):
+        """New token ids [B, max_new_tokens] after `prompt_ids` ([B, n] or a
+        list of ids): greedy at temperature 0, else sampled from the top_k
+        (all if None) logits at `temperature` with numpy's generator seeded
+        by `seed`. With return_logits, also the logits [B, N, vocab] that
+        chose each token."""
+        if max_new_tokens < 0:
+            raise ValueError("max_new_tokens must be >= 0")
+        ids = np.asarray(prompt_ids, dtype=np.int64)
+        if ids.ndim == 1:
+            ids = ids[None]
+        if ids.ndim != 2 or ids.shape[1] == 0:
+            raise ValueError("prompt_ids must be [B, n] with n >= 1")
+        session = self.session()
+        if session._num_inputs != 1 or session._token_inputs != [0]:
+            raise CompileError(f"@{self.entry} does not take token ids alone; "
+                               "use session() directly")
+        rng = np.random.default_rng(seed)
+        logits = session.prefill(ids)
+        logits = (logits[0] if isinstance(logits, tuple) else logits)[:, -1]
+        new, chosen = [], []
+        for k in range(max_new_tokens):
+            tok = _pick(logits.astype(np.float64), temperature, top_k, rng)
+            new.append(tok)
+            chosen.append(logits)
+            if k + 1 < max_new_tokens:
+                out = session.step(tok[:, None])
+                logits = (out[0] if isinstance(out, tuple) else out)[:, -1]
+        new_ids = np.stack(new, axis=1) if new else np.zeros((ids.shape[0], 0), np.int64)
+        if return_logits:
+            return new_ids, (np.stack(chosen, axis=1) if chosen else None)
+        return new_ids
+
+
+def _pick(logits, temperature, top_k, rng):
+    """Next token per batch row of logits [B, V]."""
+    if temperature <= 0:
+        return np.argmax(logits, axis=-1).astype(np.int64)
+    z = logits / temperature
+    if top_k is not None:
+        k = min(int(top_k), z.shape[-1])
+        kth = np.sort(z, axis=-1)[:, -k][:, None]
+        z = np.where(z < kth, -np.inf, z)
+    z = z - z.max(axis=-1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=-1, keepdims=True)
+    return np.array([rng.choice(p.shape[-1], p=row) for row in p], dtype=np.int64)
 
 
 def _passes(raise_attention, tie_arguments, tolerance, cache, capacity,
@@ -203,12 +297,14 @@ def compile(path_or_module, target="cpu", *, raise_attention=True,
     library = step("compiling", lambda: compile_file(
         src, passes=passes, out_dir=work.name, cpu=cpu, target=target,
         pipeline="reference" if reference else "fused"))
-    generated = ("_prefill", "_decode")
+    generated = ("_prefill", "_decode", "_tables")
+    names = set(library.signatures)
     entries = [n for n in library.signatures
-               if not any(n.endswith(g) and "_attn" in n for g in generated)]
+               if not any(n.endswith(g) and n[:-len(g)] in names for g in generated)]
     if not entries:
         raise CompileError(f"{src}: no public function with tensor arguments")
-    return Model(library, entries[0], tie_report, work)
+    return Model(library, entries[0], tie_report, work,
+                 no_decode_reason=library.remarks.get(entries[0]))
 
 
 def export_torch(module, example_inputs):

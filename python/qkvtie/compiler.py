@@ -42,7 +42,10 @@ def _run(cmd):
     proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
     if proc.returncode != 0:
         raise CompileError(f"{' '.join(map(str, cmd))} failed:\n{proc.stderr}")
-    return proc.stdout
+    return proc
+
+
+_NO_DECODE = re.compile(r"remark: no decode form for @([\w$.]+): (.*)")
 
 
 _ELT = {"f32": np.float32, "f16": np.float16, "f64": np.float64,
@@ -55,26 +58,27 @@ _CACHE = re.compile(r"!qkvtie\.kv_cache<batch = (\d+), buffers = (\d+), heads = 
 
 
 def _parse_type(text):
+    """(dtype or "index", shape, kind) with kind "tensor", "index" or "cache"."""
     text = text.strip()
     if text == "index":
-        return ("index", ())
+        return ("index", (), "index")
     c = _CACHE.fullmatch(text)
     if c:
         # Lowered to [buffers, batch, heads, capacity, head_dim].
         b, n, h, cap, d = (int(g) for g in c.groups()[:5])
-        return _ELT[c.group(6)], (n, b, h, cap, d)
+        return _ELT[c.group(6)], (n, b, h, cap, d), "cache"
     m = _TENSOR.fullmatch(text)
-    if not m:
+    if not m or m.group(2) not in _ELT:
         raise CompileError(f"unsupported argument or result type: {text}")
     shape = tuple(int(s) for s in m.group(1).split("x") if s)
-    return _ELT[m.group(2)], shape
+    return _ELT[m.group(2)], shape, "tensor"
 
 
 def _split_types(text):
     out, depth, cur = [], 0, ""
     for ch in text:
-        depth += ch == "<"
-        depth -= ch == ">"
+        depth += ch in "<({["
+        depth -= ch in ">)}]"
         if ch == "," and depth == 0:
             out.append(cur)
             cur = ""
@@ -85,22 +89,41 @@ def _split_types(text):
     return out
 
 
+class Signature(tuple):
+    """(args, results, info): args and results as (dtype, shape) pairs; info
+    has "arg_kinds" and "result_kinds" ("tensor", "index", "cache") and, for
+    generated steps, "token_inputs" (the arguments that run over tokens)."""
+
+    def __new__(cls, args, results, info):
+        return super().__new__(cls, (args, results, info))
+
+
+_TOKEN_INPUTS = re.compile(r"qkvtie\.token_inputs = array<i64(?::\s*([\d, ]*))?>")
+
+
 def function_signatures(mlir_text):
-    """{name: ([arg (dtype, shape)], [result (dtype, shape)])} of public
-    functions in a module printed by qkvtie-opt."""
+    """{name: Signature} of public functions in a module printed by
+    qkvtie-opt."""
     sigs = {}
-    for m in re.finditer(r"func\.func @([\w$.]+)\((.*?)\)(?: -> (.*?))? (?:attributes|\{)\n",
-                         mlir_text):
+    for m in re.finditer(r"func\.func @([\w$.]+)\((.*?)\)(?: -> (.*?))?"
+                         r"( attributes \{.*?\})? \{\n", mlir_text):
         name, args, results = m.group(1), m.group(2), m.group(3) or ""
         arg_types = [a.split(":", 1)[1].split("{")[0] for a in _split_types(args)]
         results = results.strip()
         if results.startswith("("):
             results = results[1:-1]
         try:
-            sigs[name] = ([_parse_type(t) for t in arg_types],
-                          [_parse_type(t) for t in _split_types(results)])
+            a = [_parse_type(t) for t in arg_types]
+            r = [_parse_type(t) for t in _split_types(results)]
         except CompileError:
             continue
+        info = {"arg_kinds": [k for _, _, k in a], "result_kinds": [k for _, _, k in r]}
+        tok = _TOKEN_INPUTS.search(m.group(4) or "")
+        if tok:
+            info["token_inputs"] = [int(x) for x in (tok.group(1) or "").split(",")
+                                    if x.strip()]
+        sigs[name] = Signature([(d, s) for d, s, _ in a], [(d, s) for d, s, _ in r],
+                               info)
     return sigs
 
 
@@ -135,6 +158,7 @@ class Library:
         self.path = str(path)
         self._lib = ctypes.CDLL(self.path)
         self.signatures = signatures
+        self.remarks = {}  # function -> why it has no decode form
         check = None
         try:
             # Built for --target=cuda: the GPU runtime keeps its first error.
@@ -150,9 +174,8 @@ class Library:
                     raise GPUError(message.decode())
             check = (self._lib.qkvtie_cuda_clear_error, raise_if_failed)
         self.target = "cuda" if error is not None else "cpu"
-        for name, (_, results) in signatures.items():
-            setattr(self, name, runtime.Function(self._lib, name,
-                                                 self.signatures[name][0], results,
+        for name, (args, results, _) in signatures.items():
+            setattr(self, name, runtime.Function(self._lib, name, args, results,
                                                  check))
 
     def __getitem__(self, name):
@@ -176,8 +199,9 @@ def compile_file(path, passes=(), out_dir=None, opt_args=(), pipeline=FUSED,
     stem = pathlib.Path(path).stem
     opt = find_tool("qkvtie-opt")
     transformed = out_dir / f"{stem}.opt.mlir"
-    _run([opt, str(path), *[f"--{p}" for p in passes], *opt_args,
-          "-o", str(transformed)])
+    proc = _run([opt, str(path), *[f"--{p}" for p in passes], *opt_args,
+                 "-o", str(transformed)])
+    remarks = {m.group(1): m.group(2) for m in _NO_DECODE.finditer(proc.stderr)}
     signatures = function_signatures(transformed.read_text())
     so = out_dir / f"lib{stem}.so"
     _run([find_tool("qkvtie-compile"), str(transformed), "--no-raise",
@@ -185,4 +209,6 @@ def compile_file(path, passes=(), out_dir=None, opt_args=(), pipeline=FUSED,
           *([f"--vector-width={vector_width}"] if vector_width else []),
           f"--target={target}",
           *(["--reference"] if pipeline == REFERENCE else [])])
-    return Library(so, signatures)
+    library = Library(so, signatures)
+    library.remarks = remarks
+    return library

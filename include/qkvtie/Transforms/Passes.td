@@ -251,37 +251,54 @@ def QKVTieFoldTies : Pass<"qkvtie-fold-ties", "ModuleOp"> {
 
 def QKVTieMaterializeKVCache : Pass<"qkvtie-materialize-kv-cache",
                                     "ModuleOp"> {
-  let summary = "Turns each attention into a prefill and a decode-step "
-                "function over an explicit KV cache";
+  let summary = "Writes a prefill and a decode step of a whole function over "
+                "one explicit KV cache per attention";
   let description = [{
-    For each self-attention `qkvtie.attention` (mask `none` or `causal`) in
-    function `@f`, adds what a server runs, leaving `@f` as it is:
+    A model's function computes all S tokens of a sequence at once. For each
+    public function `@f` with self-attentions, this pass adds what a
+    generation loop runs, and leaves `@f` as it is:
 
-    - `@f_attn<i>_prefill(%x, params...) -> (out, !qkvtie.kv_cache<...>)`:
-      the layer over the whole prompt, and a cache filled with its keys and
-      values;
-    - `@f_attn<i>_decode(%x_t, %pos : index, %cache, params...) -> (out_t,
-      cache)`: projects one new token, appends it at `%pos`, attends over the
-      `%pos + 1` cached tokens.
+    - `@f_prefill(tokens[B, P, ...], params..., %pos : index, caches...,
+      tables...) -> (results[B, P, ...], caches...)`: `P` (`prefill-tokens`)
+      new tokens at positions `%pos .. %pos+P-1`;
+    - `@f_decode(...)`: the same for one token;
+    - `@f_tables() -> tables...`, when attentions rotate by RoPE tables:
+      the tables for every position below `capacity`, computed once by the
+      caller and passed to every step.
 
-    The cache holds one buffer per distinct source among k and v (one with
-    K=V), the projections before RoPE. Weights that are constants are
-    cloned into the functions; other values become trailing parameters. If
-    the RoPE tables cover fewer positions than `capacity`, the decode step
-    takes `[capacity, head_dim]` tables as two more parameters.
+    Every op outside attention is computed for the new tokens only; values
+    computed from positions (RoPE tables from `inv_freq`, learned position
+    tables indexed by an iota) are recomputed at the run-time position. Each
+    attention becomes a `qkvtie.cache.append` of its new keys and values and
+    a `qkvtie.cache.attend` over the cache: one `!qkvtie.kv_cache` per
+    attention, with one buffer per distinct source among k and v (one with
+    K=V), holding the projections before RoPE.
+
+    The function must be token-parallel outside attention
+    (`qkvtie/Analysis/TokenAnalysis.h`): an op that mixes tokens (a cumsum or
+    a mean over the sequence) means there is no decode form. A mask tensor
+    must be proven causal (`qkvtie/Analysis/MaskAnalysis.h`); arguments read
+    only by masks (an `attention_mask`) are left out of the steps, which
+    compute what `@f` computes when they are all ones (no padding). Where
+    there is no decode form, a remark on the function says why and nothing
+    is added.
 
     ```mlir
-    func.func @f_attn0_decode(%x: tensor<1x1x128xf32>, %pos: index,
-        %cache: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2,
-                                 capacity = 4096, head_dim = 16, f32>)
-        -> (tensor<1x1x128xf32>, !qkvtie.kv_cache<...>)
+    func.func @forward_decode(%ids: tensor<1x1xi64>, %pos: index,
+        %c0: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2,
+                              capacity = 4096, head_dim = 16, f32>,
+        %c1: !qkvtie.kv_cache<...>, %cos: tensor<4096x16xf32>,
+        %sin: tensor<4096x16xf32>)
+        -> (tensor<1x1x256xf32>, !qkvtie.kv_cache<...>, !qkvtie.kv_cache<...>)
     ```
   }];
   let options = [
     Option<"capacity", "capacity", "int64_t", /*default=*/"4096",
            "Tokens each cache holds">,
     Option<"elementType", "element-type", "std::string", /*default=*/"\"\"",
-           "Cache storage type: f32, f16 or bf16 (default: the model's)">
+           "Cache storage type: f32, f16 or bf16 (default: the model's)">,
+    Option<"prefillTokens", "prefill-tokens", "int64_t", /*default=*/"32",
+           "Tokens one prefill call takes (at most the capacity)">
   ];
   let dependentDialects = [
     "::mlir::qkvtie::QKVTieDialect", "::mlir::arith::ArithDialect",
