@@ -24,9 +24,11 @@ LogicalResult buildLowerToLLVMPipeline(OpPassManager &pm,
 /// qkvtie-lower-cpu{vector-width=`lanes`} for the host's projections, the
 /// kernels to NVVM for `chip`, serialised as `format` ("isa": PTX the driver
 /// compiles at load; "bin": a cubin made with the ptxas of `cudaPath`).
+/// `checksToStatus` adds qkvtie-checks-to-status after the qkvtie lowering.
 LogicalResult buildLowerToLLVMCUDAPipeline(OpPassManager &pm, int64_t lanes,
                                            StringRef chip, StringRef format,
-                                           StringRef cudaPath);
+                                           StringRef cudaPath,
+                                           bool checksToStatus = false);
 } // namespace mlir::qkvtie
 
 #endif // QKVTIE_INITQKVTIE_H

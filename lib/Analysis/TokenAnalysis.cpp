@@ -294,6 +294,7 @@ LogicalResult TokenAnalysis::check(func::FuncOp f, std::string &why,
       continue;
     }
   }
+  recordPositionGathers();
   for (Operation *op : opaque) {
     for (Value v : llvm::concat<Value>(op->getOperands(), op->getResults()))
       if (!tokenDims(v).empty())
@@ -356,6 +357,52 @@ FailureOr<TokenAnalysis> TokenAnalysis::analyze(func::FuncOp f,
   return ta;
 }
 
+/// Strips integer casts.
+static Value stripCasts(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp,
+             arith::ExtUIOp, arith::TruncIOp>(def))
+      break;
+    v = def->getOperand(0);
+  }
+  return v;
+}
+
+void TokenAnalysis::recordPositionGathers() {
+  // Tensors whose elements are token positions: a token loop's index, and
+  // views of such tensors.
+  DenseSet<Value> positions;
+  for (Operation *op : ops) {
+    if (auto l = dyn_cast<linalg::LinalgOp>(op)) {
+      if (op->getNumResults() == 1) {
+        auto yield = cast<linalg::YieldOp>(l.getBlock()->getTerminator());
+        if (auto index =
+                stripCasts(yield.getOperand(0)).getDefiningOp<linalg::IndexOp>())
+          if (isTokenLoop(op, index.getDim()))
+            positions.insert(op->getResult(0));
+      }
+      // A table read at a position: the model defines that many.
+      l.getBlock()->walk([&](tensor::ExtractOp e) {
+        for (auto [k, i] : llvm::enumerate(e.getIndices())) {
+          auto arg = dyn_cast<BlockArgument>(stripCasts(i));
+          if (!arg || arg.getOwner() != l.getBlock())
+            continue;
+          OpOperand *operand = l.getMatchingOpOperand(arg);
+          if (positions.contains(operand->get()) &&
+              !e.getTensor().getType().isDynamicDim(k))
+            positionLimit = std::min(positionLimit,
+                                     e.getTensor().getType().getDimSize(k));
+        }
+      });
+      continue;
+    }
+    if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp, tensor::CastOp,
+            tensor::ExtractSliceOp>(op) &&
+        positions.contains(op->getOperand(0)))
+      positions.insert(op->getResult(0));
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // TokenSpecializer
 //===----------------------------------------------------------------------===//
@@ -383,12 +430,19 @@ Value TokenSpecializer::lookup(Value v, Type wanted) {
 LogicalResult TokenSpecializer::clone(Operation *op) {
   Location loc = op->getLoc();
   auto hasTokens = [&](Value v) { return retype(v) != v.getType(); };
-  auto offsetAt = [&](int64_t offset) -> OpFoldResult {
+  // Rows `offset + position ..` of a table of `extent` rows. A position past
+  // the table is an error a cache check reports; the read stays in bounds.
+  auto offsetAt = [&](int64_t offset, int64_t extent) -> OpFoldResult {
     Value o = position;
     if (offset)
       o = arith::AddIOp::create(b, loc, o,
                                 arith::ConstantIndexOp::create(b, loc, offset));
-    return o;
+    o = arith::MaxSIOp::create(b, loc, o,
+                               arith::ConstantIndexOp::create(b, loc, 0));
+    return arith::MinSIOp::create(
+               b, loc, o,
+               arith::ConstantIndexOp::create(b, loc, extent - tokens))
+        .getResult();
   };
   if (isa<tensor::EmptyOp>(op))
     return success(); // made at each use, with the user's type
@@ -407,7 +461,8 @@ LogicalResult TokenSpecializer::clone(Operation *op) {
     for (unsigned k = 0; k < orig.getRank(); ++k) {
       bool token = type.getDimSize(k) != orig.getDimSize(k) ||
                    analysis.isToken(c.getResult(), k);
-      offsets.push_back(token ? offsetAt(0) : b.getIndexAttr(0));
+      offsets.push_back(token ? offsetAt(0, orig.getDimSize(k))
+                              : b.getIndexAttr(0));
       sizes.push_back(b.getIndexAttr(type.getDimSize(k)));
       strides.push_back(b.getIndexAttr(1));
     }
@@ -427,7 +482,8 @@ LogicalResult TokenSpecializer::clone(Operation *op) {
       if (analysis.isToken(s.getResult(), r)) {
         sizes[k] = b.getIndexAttr(tokens);
         if (!analysis.isToken(s.getSource(), k))
-          offsets[k] = offsetAt(s.getStaticOffsets()[k]);
+          offsets[k] = offsetAt(s.getStaticOffsets()[k],
+                                s.getSourceType().getDimSize(k));
       }
       ++r;
     }

@@ -113,7 +113,8 @@ struct FusedCacheAttend : public OpConversionPattern<CacheAttendOp> {
     spec.scale = op.getScale().convertToDouble();
     spec.rope = static_cast<bool>(op.getRopeCos());
     spec.lanes = lanes;
-    buildAttendLengthCheck(b, adaptor.getLength(), spec.seqQ, spec.seqKV);
+    Value length =
+        buildAttendLengthCheck(b, adaptor.getLength(), spec.seqQ, spec.seqKV);
 
     SmallVector<Value> buffers = {readBuffer(b, op.getQuery()),
                                   readBuffer(b, adaptor.getCache())};
@@ -121,7 +122,7 @@ struct FusedCacheAttend : public OpConversionPattern<CacheAttendOp> {
       buffers.push_back(readBuffer(b, op.getRopeCos()));
       buffers.push_back(readBuffer(b, op.getRopeSin()));
     }
-    buffers.push_back(adaptor.getLength());
+    buffers.push_back(length);
     for (Value v : buffers)
       spec.argTypes.push_back(v.getType());
     spec.argTypes.push_back(bufferType(op.getQuery()));

@@ -489,7 +489,7 @@ Value AttentionLowering::lowerCacheAttend(CacheAttendOp attend, Value cache,
   seqQ = qType.getDimSize(2);
   seqKV = type.getCapacity();
   Value n = arith::ConstantIndexOp::create(b, seqQ);
-  buildAttendLengthCheck(b, length, seqQ, seqKV);
+  length = buildAttendLengthCheck(b, length, seqQ, seqKV);
   auto buffer = [&](int64_t i) -> Value {
     SmallVector<OpFoldResult> offsets = {b.getIndexAttr(i), b.getIndexAttr(0),
                                          b.getIndexAttr(0), b.getIndexAttr(0),

@@ -140,9 +140,12 @@ static std::string cudaLowering(int64_t lanes) {
 
 mlir::LogicalResult mlir::qkvtie::buildLowerToLLVMCUDAPipeline(
     mlir::OpPassManager &pm, int64_t lanes, llvm::StringRef chip,
-    llvm::StringRef format, llvm::StringRef cudaPath) {
+    llvm::StringRef format, llvm::StringRef cudaPath, bool checksToStatus) {
   return mlir::parsePassPipeline(
-      lowerToLLVM(cudaLowering(lanes), cudaStages(chip, format, cudaPath)), pm);
+      lowerToLLVM(cudaLowering(lanes) +
+                      (checksToStatus ? ",qkvtie-checks-to-status" : ""),
+                  cudaStages(chip, format, cudaPath)),
+      pm);
 }
 
 void mlir::qkvtie::registerQKVTiePasses() {

@@ -129,16 +129,26 @@ Value mlir::qkvtie::buildConvert(ImplicitLocOpBuilder &b, Value v, Type elt) {
       .getResult(0);
 }
 
-void mlir::qkvtie::buildAttendLengthCheck(ImplicitLocOpBuilder &b, Value length,
-                                          int64_t queries, int64_t capacity) {
+/// `v` clamped to [lo, hi] (signed).
+static Value clamp(ImplicitLocOpBuilder &b, Value v, int64_t lo, int64_t hi) {
+  Value l = arith::ConstantIndexOp::create(b, lo);
+  Value h = arith::ConstantIndexOp::create(b, hi);
+  return arith::MinSIOp::create(b, arith::MaxSIOp::create(b, v, l), h);
+}
+
+Value mlir::qkvtie::buildAttendLengthCheck(ImplicitLocOpBuilder &b,
+                                           Value length, int64_t queries,
+                                           int64_t capacity) {
   Value n = arith::ConstantIndexOp::create(b, queries);
   Value cap = arith::ConstantIndexOp::create(b, capacity);
+  // Signed: a length from C may be negative.
   Value fits = arith::AndIOp::create(
-      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ule, length, cap),
-      arith::CmpIOp::create(b, arith::CmpIPredicate::uge, length, n));
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::sle, length, cap),
+      arith::CmpIOp::create(b, arith::CmpIPredicate::sge, length, n));
   cf::AssertOp::create(b, fits,
                        "qkvtie.cache.attend: length must be within [query "
                        "tokens, capacity]");
+  return clamp(b, length, queries, capacity);
 }
 
 namespace {
@@ -184,15 +194,22 @@ struct DecomposeCacheAppend : public OpConversionPattern<CacheAppendOp> {
     Location loc = op.getLoc();
     int64_t n =
         cast<RankedTensorType>(op.getValues()[0].getType()).getDimSize(2);
+    ImplicitLocOpBuilder b(loc, rewriter);
     Value pos = adaptor.getPosition();
-    Value end = arith::AddIOp::create(
-        rewriter, loc, pos, arith::ConstantIndexOp::create(rewriter, loc, n));
-    Value fits = arith::CmpIOp::create(
-        rewriter, loc, arith::CmpIPredicate::ule, end,
-        arith::ConstantIndexOp::create(rewriter, loc, type.getCapacity()));
-    cf::AssertOp::create(rewriter, loc, fits,
-                         "qkvtie.cache.append: writing past the cache "
+    Value end = arith::AddIOp::create(b, pos, arith::ConstantIndexOp::create(b, n));
+    // Signed: a position from C may be negative.
+    Value fits = arith::AndIOp::create(
+        b,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::sge, pos,
+                              arith::ConstantIndexOp::create(b, 0)),
+        arith::CmpIOp::create(
+            b, arith::CmpIPredicate::sle, end,
+            arith::ConstantIndexOp::create(b, type.getCapacity())));
+    cf::AssertOp::create(b, fits,
+                         "qkvtie.cache.append: position outside the cache "
                          "capacity");
+    // Where checks report instead of aborting, the write stays in bounds.
+    pos = clamp(b, pos, 0, type.getCapacity() - n);
     Value cache = adaptor.getCache();
     for (auto [i, v] : llvm::enumerate(adaptor.getValues())) {
       SmallVector<OpFoldResult> offsets = {

@@ -25,8 +25,10 @@ Value buildMergeHeads(ImplicitLocOpBuilder &b, Value heads, Type elt);
 Value buildConvert(ImplicitLocOpBuilder &b, Value v, Type elt);
 
 /// Asserts at run time that a decode step over `length` cached tokens with
-/// `queries` new ones stays within [queries, capacity].
-void buildAttendLengthCheck(ImplicitLocOpBuilder &b, Value length,
+/// `queries` new ones stays within [queries, capacity]; returns the length
+/// clamped there, so that code goes on in bounds where the check reports
+/// instead of aborting (qkvtie-checks-to-status).
+Value buildAttendLengthCheck(ImplicitLocOpBuilder &b, Value length,
                             int64_t queries, int64_t capacity);
 
 /// The cache as storage: a tensor [buffers, B, Hkv, capacity, d] of its

@@ -25,6 +25,11 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Conversion/TosaToArith/TosaToArith.h"
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
+#include "mlir/Conversion/TosaToTensor/TosaToTensor.h"
+#include "mlir/Dialect/Tosa/Transforms/Passes.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/CSE.h"
@@ -70,6 +75,24 @@ struct MaterializeKVCachePass
           MaterializeKVCachePass> {
   using Base::Base;
 
+  /// The token analysis reads linalg; TOSA around the attentions is lowered
+  /// to it first, as the LLVM pipeline would.
+  static OpPassManager tosaToLinalg() {
+    OpPassManager pm(func::FuncOp::getOperationName());
+    pm.addPass(tosa::createTosaOptionalDecompositionsPass());
+    pm.addPass(tosa::createTosaMakeBroadcastablePass());
+    pm.addPass(tosa::createTosaToLinalgNamed());
+    pm.addPass(tosa::createTosaToLinalg());
+    pm.addPass(createTosaToTensorPass());
+    pm.addPass(createTosaToArithPass());
+    return pm;
+  }
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    tosaToLinalg().getDependentDialects(registry);
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (capacity <= 0 || prefillTokens <= 0) {
@@ -82,6 +105,17 @@ struct MaterializeKVCachePass
       if (!f.isExternal() && f.isPublic() &&
           llvm::any_of(f.getBody().front(), llvm::IsaPred<AttentionOp>))
         work.push_back(f);
+    OpPassManager tosa = tosaToLinalg();
+    for (func::FuncOp f : work) {
+      bool hasTosa = f.walk([](Operation *op) {
+                        return op->getDialect() &&
+                                       op->getDialect()->getNamespace() == "tosa"
+                                   ? WalkResult::interrupt()
+                                   : WalkResult::advance();
+                      }).wasInterrupted();
+      if (hasTosa && failed(runPipeline(tosa, f)))
+        return signalPassFailure();
+    }
     SymbolTable symbols(module);
     for (func::FuncOp f : work)
       if (failed(materialize(f, symbols)))
@@ -343,12 +377,23 @@ struct MaterializeKVCachePass
       results.push_back(mapping.lookup(r));
     results.append(caches);
     // Callers split token inputs into steps and pass the others whole.
-    SmallVector<int64_t> tokenInputs;
-    for (auto [k, input] : llvm::enumerate(inputs))
+    SmallVector<int64_t> tokenInputs, forwardArgs;
+    for (auto [k, input] : llvm::enumerate(inputs)) {
+      forwardArgs.push_back(input.first);
       if (ta.getArgKinds()[input.first] == TokenAnalysis::ArgKind::Token)
         tokenInputs.push_back(k);
+    }
     fn->setAttr("qkvtie.token_inputs",
                 DenseI64ArrayAttr::get(ctx, tokenInputs));
+    fn->setAttr("qkvtie.inputs", DenseI64ArrayAttr::get(ctx, forwardArgs));
+    SmallVector<int64_t> tokenResults;
+    for (auto [k, r] :
+         llvm::enumerate(f.getBody().front().getTerminator()->getOperands()))
+      if (auto t = dyn_cast<RankedTensorType>(r.getType());
+          t && t.getRank() >= 2 && ta.isToken(r, 1))
+        tokenResults.push_back(k);
+    fn->setAttr("qkvtie.token_results",
+                DenseI64ArrayAttr::get(ctx, tokenResults));
     return finish(fn, ob, results, symbols, why);
   }
 

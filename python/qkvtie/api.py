@@ -85,6 +85,8 @@ class DecodeSession:
         kinds = info["arg_kinds"]
         self._num_inputs = kinds.index("index")
         self._token_inputs = info.get("token_inputs", [])
+        #: The entry function's arguments the steps take, in order.
+        self.inputs = info.get("inputs", list(range(self._num_inputs)))
         self._num_results = info["result_kinds"].index("cache")
         self.chunk = lib.signatures[names["prefill"]][0][self._token_inputs[0]][1][1] \
             if self._token_inputs else 1

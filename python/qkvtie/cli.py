@@ -3,6 +3,7 @@
     qkvtie report  model.mlir [--json]
     qkvtie compile model.mlir -o libmodel.so        (and model.h, a C ABI)
     qkvtie run     model.mlir --inputs X.npz [--expected Y.npy] [--decode]
+    qkvtie generate lm.mlir --prompt-ids 5,17,3 --max-new-tokens N
 """
 import argparse
 import json
@@ -14,7 +15,7 @@ import time
 import numpy as np
 
 from . import api
-from .compiler import CompileError, find_tool
+from .compiler import CompileError, ExecutionError, find_tool
 
 
 def _common(p):
@@ -83,7 +84,7 @@ def cmd_run(args):
         raise CompileError(f"{args.inputs}: {e}") from e
     arrays = [inputs[f"arg{i}"] for i in range(len(inputs.files))]
     # Decode over as many tokens as the input has, unless told otherwise.
-    capacity = args.capacity or (arrays[0].shape[1] if arrays and arrays[0].ndim == 3
+    capacity = args.capacity or (arrays[0].shape[1] if arrays and arrays[0].ndim >= 2
                                  else 4096)
     model = api.compile(args.module, raise_attention=not args.no_raise,
                         tie_arguments=args.tie_arguments, progress=True,
@@ -109,26 +110,76 @@ def cmd_run(args):
               f"rtol={args.rtol}, atol={args.atol})")
         status = 0 if ok else 1
     if args.decode:
-        status |= _decode(model, arrays[0], out)
+        status |= _decode(model, arrays, out)
     return status
 
 
-def _decode(model, x, out):
-    """Decodes the input token by token from an empty cache; reports the
-    cache size and the time per step, and checks the last token."""
-    session = model.session()
-    rows = []
-    times = []
-    for t in range(x.shape[1]):
+def _decode(model, arrays, out):
+    """Decodes the inputs token by token from empty caches; reports the cache
+    size and the time per step, and checks the last token against the
+    forward pass."""
+    try:
+        session = model.session()
+    except CompileError as e:
+        print(f"decode: {e}")
+        return 1
+    inputs = [arrays[i] for i in session.inputs]
+    token = session._token_inputs
+    steps = inputs[token[0]].shape[1]
+    first = out[0] if isinstance(out, tuple) else out
+    times, last = [], None
+    for t in range(steps):
+        step = [a[:, t:t + 1] if i in token else a for i, a in enumerate(inputs)]
         t0 = time.perf_counter()
-        rows.append(session.step(x[:, t:t + 1]))
+        last = session.step(*step)
         times.append(time.perf_counter() - t0)
-    err = float(np.max(np.abs(rows[-1][:, 0] - out[:, -1])))
-    print(f"decode: {x.shape[1]} steps from an empty cache of "
-          f"{session.cache.shape[0]} buffer(s), {session.cache_bytes / 1024:.1f} KiB "
-          f"({session.capacity} tokens); median step {1e3 * np.median(times):.3f} ms; "
+    last = last[0] if isinstance(last, tuple) else last
+    err = float(np.max(np.abs(last[:, 0].astype(np.float64) - first[:, -1])))
+    print(f"decode: {steps} steps from empty caches ({len(session.caches)} "
+          f"attention(s), {sum(c.shape[0] for c in session.caches)} buffer(s)), "
+          f"{session.cache_bytes / 1024:.1f} KiB ({session.capacity} tokens); "
+          f"median step {1e3 * np.median(times):.3f} ms; "
           f"last token max abs error vs the forward pass {err:.3e}")
     return 0 if err < 1e-3 else 1
+
+
+def _ids(text):
+    try:
+        ids = [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated "
+                                         "list of token ids") from None
+    if not ids:
+        raise argparse.ArgumentTypeError("the prompt needs at least one token id")
+    return ids
+
+
+def cmd_generate(args):
+    capacity = args.capacity or len(args.prompt_ids) + args.max_new_tokens
+    if capacity < len(args.prompt_ids) + args.max_new_tokens:
+        raise CompileError(f"--capacity {capacity} is less than the prompt "
+                           f"({len(args.prompt_ids)}) and the new tokens "
+                           f"({args.max_new_tokens})")
+    model = api.compile(args.module, raise_attention=not args.no_raise,
+                        tie_arguments=args.tie_arguments, progress=True,
+                        capacity=capacity,
+                        cache_element_type=args.cache_element_type)
+    session = model.session()  # says why, when there is no decode form
+    t0 = time.perf_counter()
+    ids, logits = model.generate(np.asarray([args.prompt_ids]), args.max_new_tokens,
+                                 temperature=args.temperature, top_k=args.top_k,
+                                 seed=args.seed, return_logits=True)
+    seconds = time.perf_counter() - t0
+    print(",".join(str(int(t)) for t in ids[0]))
+    print(f"{args.max_new_tokens / seconds:.1f} tokens/s ({args.max_new_tokens} new "
+          f"tokens after a prompt of {len(args.prompt_ids)} in {seconds:.3f} s)")
+    per_token = session.cache_bytes // session.capacity
+    print(f"KV cache: {session.cache_bytes} bytes ({len(session.caches)} "
+          f"layer(s), {per_token} bytes/token, {session.capacity} tokens)")
+    if args.save_logits:
+        np.save(args.save_logits, logits[0] if logits is not None
+                else np.zeros((0, 0), np.float32))
+    return 0
 
 
 def main(argv=None):
@@ -157,13 +208,32 @@ def main(argv=None):
     p.add_argument("--rtol", type=float, default=1e-4)
     p.add_argument("--atol", type=float, default=1e-4)
     p.set_defaults(fn=cmd_run)
+    p = sub.add_parser("generate", help="generate token ids with a causal LM "
+                                        "and its KV caches")
+    _common(p)
+    p.add_argument("--prompt-ids", type=_ids, required=True,
+                   help="comma-separated token ids, e.g. 5,17,3")
+    p.add_argument("--max-new-tokens", type=int, required=True)
+    p.add_argument("--capacity", type=int,
+                   help="KV-cache tokens (default: prompt + new tokens)")
+    p.add_argument("--cache-element-type", choices=["f32", "f16", "bf16"])
+    p.add_argument("--temperature", type=float, default=0.0,
+                   help="0 (the default) picks the most likely token")
+    p.add_argument("--top-k", type=int)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--save-logits", help=".npy for the [N, vocab] logits that "
+                                         "chose each new token")
+    p.set_defaults(fn=cmd_generate)
     args = ap.parse_args(argv)
+    if getattr(args, "max_new_tokens", 1) < 1:
+        print("qkvtie: error: --max-new-tokens must be at least 1", file=sys.stderr)
+        return 2
     if not pathlib.Path(args.module).is_file():
         print(f"qkvtie: error: {args.module}: no such file", file=sys.stderr)
         return 2
     try:
         return args.fn(args)
-    except (CompileError, ValueError, TypeError, IndexError) as e:
+    except (CompileError, ExecutionError, ValueError, TypeError, IndexError) as e:
         print(f"qkvtie: error: {e}", file=sys.stderr)
         return 1
 

@@ -10,10 +10,12 @@ import re
 import shutil
 import subprocess
 import tempfile
+import uuid
 
 import numpy as np
 
 from . import runtime
+from .runtime import ExecutionError  # noqa: F401 (re-exported)
 
 LLVM_BIN = pathlib.Path(os.environ.get("QKVTIE_LLVM_BIN", "/usr/lib/llvm-22/bin"))
 _REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -98,7 +100,8 @@ class Signature(tuple):
         return super().__new__(cls, (args, results, info))
 
 
-_TOKEN_INPUTS = re.compile(r"qkvtie\.token_inputs = array<i64(?::\s*([\d, ]*))?>")
+_ARRAY_ATTR = {key: re.compile(r"qkvtie\." + key + r" = array<i64(?::\s*([\d, ]*))?>")
+               for key in ("token_inputs", "inputs")}
 
 
 def function_signatures(mlir_text):
@@ -118,10 +121,11 @@ def function_signatures(mlir_text):
         except CompileError:
             continue
         info = {"arg_kinds": [k for _, _, k in a], "result_kinds": [k for _, _, k in r]}
-        tok = _TOKEN_INPUTS.search(m.group(4) or "")
-        if tok:
-            info["token_inputs"] = [int(x) for x in (tok.group(1) or "").split(",")
-                                    if x.strip()]
+        for key, pattern in _ARRAY_ATTR.items():
+            found = pattern.search(m.group(4) or "")
+            if found:
+                info[key] = [int(x) for x in (found.group(1) or "").split(",")
+                             if x.strip()]
         sigs[name] = Signature([(d, s) for d, s, _ in a], [(d, s) for d, s, _ in r],
                                info)
     return sigs
@@ -154,8 +158,9 @@ def cuda_available():
 class Library:
     """A compiled shared library with one callable per public function."""
 
-    def __init__(self, path, signatures):
+    def __init__(self, path, signatures, prefix=None):
         self.path = str(path)
+        self.prefix = prefix
         self._lib = ctypes.CDLL(self.path)
         self.signatures = signatures
         self.remarks = {}  # function -> why it has no decode form
@@ -176,10 +181,20 @@ class Library:
         self.target = "cuda" if error is not None else "cpu"
         for name, (args, results, _) in signatures.items():
             setattr(self, name, runtime.Function(self._lib, name, args, results,
-                                                 check))
+                                                 check, prefix))
 
     def __getitem__(self, name):
         return getattr(self, name)
+
+    def close(self):
+        """Unloads the library; its functions must not be called after."""
+        lib, self._lib = getattr(self, "_lib", None), None
+        if lib is not None:
+            import _ctypes
+            _ctypes.dlclose(lib._handle)
+
+    def __del__(self):
+        self.close()
 
 
 REFERENCE = "reference"
@@ -204,11 +219,13 @@ def compile_file(path, passes=(), out_dir=None, opt_args=(), pipeline=FUSED,
     remarks = {m.group(1): m.group(2) for m in _NO_DECODE.finditer(proc.stderr)}
     signatures = function_signatures(transformed.read_text())
     so = out_dir / f"lib{stem}.so"
+    # A prefix of its own: libraries in one process never share a symbol.
+    prefix = "qkvtie_" + uuid.uuid4().hex[:12]
     _run([find_tool("qkvtie-compile"), str(transformed), "--no-raise",
-          "-o", str(so), f"--cpu={cpu}", "--keep",
+          "-o", str(so), f"--prefix={prefix}", f"--cpu={cpu}", "--keep",
           *([f"--vector-width={vector_width}"] if vector_width else []),
           f"--target={target}",
           *(["--reference"] if pipeline == REFERENCE else [])])
-    library = Library(so, signatures)
+    library = Library(so, signatures, prefix)
     library.remarks = remarks
     return library

@@ -19,13 +19,27 @@ _CTYPES = {
 }
 
 
+_DESCRIPTORS = {}
+
+
 def _descriptor_type(rank):
-    fields = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
-              ("offset", ctypes.c_int64)]
-    if rank:
-        fields += [("sizes", ctypes.c_int64 * rank),
-                   ("strides", ctypes.c_int64 * rank)]
-    return type(f"MemRef{rank}D", (ctypes.Structure,), {"_fields_": fields})
+    """The memref descriptor struct of `rank`, made once per rank: a class
+    per call would grow memory with every call."""
+    if rank not in _DESCRIPTORS:
+        fields = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
+                  ("offset", ctypes.c_int64)]
+        if rank:
+            fields += [("sizes", ctypes.c_int64 * rank),
+                       ("strides", ctypes.c_int64 * rank)]
+        _DESCRIPTORS[rank] = type(f"MemRef{rank}D", (ctypes.Structure,),
+                                  {"_fields_": fields})
+    return _DESCRIPTORS[rank]
+
+
+class ExecutionError(RuntimeError):
+    """A run-time check of the compiled model failed (a token id outside the
+    vocabulary, a position past the cache); the call's results are
+    discarded."""
 
 
 def to_descriptor(array):
@@ -52,12 +66,13 @@ _libc = ctypes.CDLL(None)
 _libc.free.argtypes = [ctypes.c_void_p]
 
 
-def from_descriptor(desc, dtype, shape, borrowed=None):
+def from_descriptor(desc, dtype, shape, borrowed=None, freed=None):
     """The result as a numpy array: a copy of a callee-allocated buffer, which
-    is then freed; or, when the buffer is one the caller passed in
-    (`borrowed`: address -> array, an argument updated in place and
-    returned), that array itself."""
+    is then freed (once, in `freed`, if several results share it); or, when
+    the buffer is one the caller passed in (`borrowed`: address -> array, an
+    argument updated in place and returned), that array itself."""
     borrowed = borrowed or {}
+    freed = set() if freed is None else freed
     if desc.allocated in borrowed and desc.offset == 0:
         arr = borrowed[desc.allocated]
         if arr.shape == tuple(shape) and arr.dtype == np.dtype(dtype):
@@ -67,7 +82,8 @@ def from_descriptor(desc, dtype, shape, borrowed=None):
     data = ctypes.string_at(desc.aligned + desc.offset * np.dtype(dtype).itemsize,
                             size)
     out = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
-    if desc.allocated not in borrowed:
+    if desc.allocated not in borrowed and desc.allocated not in freed:
+        freed.add(desc.allocated)
         _libc.free(desc.allocated)
     return out
 
@@ -75,10 +91,16 @@ def from_descriptor(desc, dtype, shape, borrowed=None):
 class Function:
     """One exported function with known argument and result types."""
 
-    def __init__(self, library, name, args, results, check=None):
-        self._fn = getattr(library, "_mlir_ciface_" + name)
+    def __init__(self, library, name, args, results, check=None, prefix=None):
+        symbol = f"{prefix}_ciface_{name}" if prefix else "_mlir_ciface_" + name
+        self._name = name
+        self._fn = getattr(library, symbol)
         self._check = check      # (clear, raise_if_failed) of the GPU runtime
         self._fn.restype = None
+        self._failure = None
+        if prefix:
+            self._failure = getattr(library, f"{prefix}_take_check_failure")
+            self._failure.restype = ctypes.c_char_p
         self._args = args        # [(dtype or "index", shape)]
         self._results = results  # [(dtype, shape)]
         descs = [_descriptor_type(len(shape)) for _, shape in results]
@@ -108,11 +130,17 @@ class Function:
         if self._check:
             self._check[0]()
         self._fn(ctypes.pointer(out), *call_args)
+        failure = self._failure() if self._failure else None
+        borrowed = {d.allocated: arr for d, arr in keep}
+        freed = set()
+        if len(self._results) == 1:
+            results = (from_descriptor(out, *self._results[0], borrowed, freed),)
+        else:
+            results = tuple(from_descriptor(getattr(out, f"r{i}"), dtype, shape,
+                                            borrowed, freed)
+                            for i, (dtype, shape) in enumerate(self._results))
+        if failure:
+            raise ExecutionError(f"@{self._name}: {failure.decode()}")
         if self._check:
             self._check[1]()
-        borrowed = {d.allocated: arr for d, arr in keep}
-        if len(self._results) == 1:
-            dtype, shape = self._results[0]
-            return from_descriptor(out, dtype, shape, borrowed)
-        return tuple(from_descriptor(getattr(out, f"r{i}"), dtype, shape, borrowed)
-                     for i, (dtype, shape) in enumerate(self._results))
+        return results[0] if len(results) == 1 else results

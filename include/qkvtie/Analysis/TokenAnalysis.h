@@ -73,6 +73,8 @@ private:
   LogicalResult collect(func::FuncOp f);
   void linkOp(Operation *op);
   LogicalResult check(func::FuncOp f, std::string &why, Operation *&culprit);
+  /// Lowers positionLimit to the rows of tables gathered at positions.
+  void recordPositionGathers();
 
   int64_t length = 0;
   llvm::SetVector<Operation *> ops;

@@ -249,6 +249,36 @@ def QKVTieFoldTies : Pass<"qkvtie-fold-ties", "ModuleOp"> {
   let dependentDialects = ["::mlir::qkvtie::QKVTieDialect"];
 }
 
+def QKVTieChecksToStatus : Pass<"qkvtie-checks-to-status", "ModuleOp"> {
+  let summary = "Makes run-time checks report to the caller instead of "
+                "aborting, and keeps reads in bounds after a failed check";
+  let description = [{
+    A library must not abort its host process. Each `cf.assert %ok, "msg"`
+    becomes a call to `@qkvtie_rt_check_failed(code)` when `%ok` is false,
+    and execution goes on; the caller (qkvtie-compile's C ABI) keeps the
+    first failed check of a call and returns its message as an error
+    status. The messages, in code order, are the module's
+    `qkvtie.check_messages` attribute.
+
+    Going on must stay memory-safe: every `tensor.extract` index is clamped
+    to its dimension (a gather whose index check failed reads a valid
+    element), as the cache lowerings clamp positions and lengths.
+
+    ```mlir
+    // before
+    cf.assert %ok, "index must be smaller than dim size"
+    %e = tensor.extract %table[%i, %j] : tensor<256x128xf32>
+    // after
+    scf.if %failed { func.call @qkvtie_rt_check_failed(%c0_i32) : (i32) -> () }
+    %e = tensor.extract %table[%i_clamped, %j_clamped] : tensor<256x128xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def QKVTieMaterializeKVCache : Pass<"qkvtie-materialize-kv-cache",
                                     "ModuleOp"> {
   let summary = "Writes a prefill and a decode step of a whole function over "
