@@ -26,9 +26,11 @@ def rotate_half(x):
     return torch.cat((-x[..., h:], x[..., :h]), dim=-1)
 
 
-def rope_tables(seq, dim):
-    inv = 1.0 / (10000 ** (torch.arange(0, dim, 2).float() / dim))
-    ang = torch.outer(torch.arange(seq).float(), inv)
+def rope_tables(positions, inv_freq):
+    """cos and sin [S, d] at `positions`, computed in the graph as
+    transformers does, so that a compiler can recompute them at any
+    position."""
+    ang = positions.float()[:, None] * inv_freq[None, :]
     emb = torch.cat((ang, ang), dim=-1)
     return emb.cos(), emb.sin()
 
@@ -47,9 +49,8 @@ class Attention(nn.Module):
         self.o_proj = nn.Linear(hq * self.hd, d, bias=bias)
         self.rope, self.causal, self.sdpa = rope, causal, sdpa
         if rope:
-            cos, sin = rope_tables(seq, self.hd)
-            self.register_buffer("cos", cos)
-            self.register_buffer("sin", sin)
+            self.register_buffer(
+                "inv_freq", 1.0 / (10000 ** (torch.arange(0, self.hd, 2).float() / self.hd)))
         if causal and not sdpa:
             mask = torch.full((seq, seq), float("-inf")).triu(1)
             self.register_buffer("mask", mask)
@@ -60,8 +61,9 @@ class Attention(nn.Module):
         k = self.k_proj(x).view(b, s, self.hkv, self.hd).transpose(1, 2)
         v = self.v_proj(x).view(b, s, self.hkv, self.hd).transpose(1, 2)
         if self.rope:
-            q = q * self.cos + rotate_half(q) * self.sin
-            k = k * self.cos + rotate_half(k) * self.sin
+            cos, sin = rope_tables(torch.arange(s, device=x.device), self.inv_freq)
+            q = q * cos + rotate_half(q) * sin
+            k = k * cos + rotate_half(k) * sin
         g = self.hq // self.hkv
         if self.sdpa:
             o = F.scaled_dot_product_attention(q, k, v, is_causal=self.causal,

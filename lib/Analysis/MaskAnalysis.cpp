@@ -62,7 +62,8 @@ double roundTo(double v, Type t) {
 /// arguments return one (no padding) and are recorded.
 class PointEvaluator {
 public:
-  explicit PointEvaluator(Block *entry) : entry(entry) {}
+  PointEvaluator(Block *entry, ArrayRef<unsigned> padding)
+      : entry(entry), padding(padding) {}
 
   FailureOr<Scalar> at(Value v, ArrayRef<int64_t> idx);
 
@@ -92,6 +93,7 @@ private:
   FailureOr<Scalar> apply(Operation *op, ArrayRef<Scalar> in);
 
   Block *entry;
+  ArrayRef<unsigned> padding;
 };
 
 FailureOr<int64_t> evalAffine(AffineExpr e, ArrayRef<int64_t> dims) {
@@ -189,6 +191,10 @@ FailureOr<Scalar> PointEvaluator::at(Value v, ArrayRef<int64_t> idx) {
   if (auto arg = dyn_cast<BlockArgument>(v)) {
     if (arg.getOwner() != entry)
       return fail(nullptr, "reads a block argument of an inner region");
+    if (!llvm::is_contained(padding, arg.getArgNumber()))
+      return fail(nullptr, "reads argument " + Twine(arg.getArgNumber()) +
+                               ", which the rest of the function computes "
+                               "with: the mask depends on the data");
     argReads.push_back({arg.getArgNumber(), SmallVector<int64_t>(idx)});
     Type elt = getElementTypeOrSelf(arg.getType());
     return isa<FloatType>(elt) ? Scalar::ofFloat(1.0) : Scalar::ofInt(1);
@@ -461,6 +467,7 @@ FailureOr<Scalar> PointEvaluator::apply(Operation *op, ArrayRef<Scalar> in) {
 FailureOr<MaskProof> mlir::qkvtie::proveCausalMask(Value mask, bool boolean,
                                                    int64_t batch, int64_t heads,
                                                    int64_t seqQ, int64_t seqKV,
+                                                   ArrayRef<unsigned> padding,
                                                    std::string &why) {
   auto type = dyn_cast<RankedTensorType>(mask.getType());
   if (!type || type.getRank() > 4 || !type.hasStaticShape()) {
@@ -499,20 +506,27 @@ FailureOr<MaskProof> mlir::qkvtie::proveCausalMask(Value mask, bool boolean,
               return failure();
             }
             bool visible = j <= i + offset;
-            bool ok;
-            if (boolean)
-              ok = v->truthy() == visible;
-            else if (visible)
-              ok = v->isFloat && v->f == 0.0;
-            else
-              ok = v->isFloat && v->f <= -1e30;
-            if (!ok) {
-              why = llvm::formatv("not causal: at query {0}, key {1} the mask "
-                                  "is {2} (where all arguments it reads are "
-                                  "ones)",
-                                  i, j,
-                                  v->isFloat ? std::to_string(v->f)
-                                             : std::to_string(v->i))
+            bool seen = boolean ? v->truthy()
+                                : v->isFloat && v->f == 0.0;
+            bool hidden = boolean ? !v->truthy()
+                                  : v->isFloat && v->f <= -1e30;
+            if (!boolean && !seen && !hidden) {
+              why = llvm::formatv("the mask adds {0} at query {1}, key {2}: "
+                                  "a bias, not a causal mask",
+                                  v->isFloat ? v->f : double(v->i), i, j)
+                        .str();
+              return failure();
+            }
+            if (seen != visible) {
+              why = (visible ? llvm::formatv(
+                                   "query {0} does not see key {1}, an "
+                                   "earlier position: a window, or padding "
+                                   "that no argument controls",
+                                   i, j)
+                             : llvm::formatv("query {0} sees key {1}, a later "
+                                             "position: the attention is "
+                                             "bidirectional",
+                                             i, j))
                         .str();
               return failure();
             }
@@ -521,14 +535,14 @@ FailureOr<MaskProof> mlir::qkvtie::proveCausalMask(Value mask, bool boolean,
   };
 
   // The export's own positions first: every mask must pass there.
-  PointEvaluator first(entry);
+  PointEvaluator first(entry, padding);
   if (failed(check(first, seqQ, seqKV)))
     return failure();
   MaskProof proof;
   proof.fromConstant = first.readConstantTable;
   proof.extent = std::max(seqQ, seqKV);
   PointEvaluator *ev = &first;
-  PointEvaluator wide(entry);
+  PointEvaluator wide(entry, padding);
   if (!first.readConstantTable) {
     // Integer arithmetic on iotas with constants up to C changes its value
     // only at thresholds within C of the axes and the diagonal: a grid that
@@ -557,7 +571,7 @@ FailureOr<MaskProof> mlir::qkvtie::proveCausalMask(Value mask, bool boolean,
   // Key padding: each read of an argument names the key of its point. The
   // evaluation order is fixed, so rerun one point and compare.
   for (int64_t j = 0; j < seqKV && proof.keyPadding; ++j) {
-    PointEvaluator probe(entry);
+    PointEvaluator probe(entry, padding);
     if (failed(probe.at(mask, indexFor(0, 0, seqQ - 1, j))))
       break;
     for (auto &[arg, idx] : probe.argReads)

@@ -139,7 +139,8 @@ struct MaterializeKVCachePass
   }
 
   /// Why attention `a` has no cache form, or success.
-  LogicalResult supported(AttentionOp a, std::string &why) {
+  LogicalResult supported(AttentionOp a, const TokenAnalysis &ta,
+                          std::string &why) {
     if (a.getQuery() != a.getKeyValue()) {
       why = "cross-attention has no decode step";
       return failure();
@@ -152,9 +153,14 @@ struct MaterializeKVCachePass
         a.getMaskKind() == MaskKind::causal)
       return success();
     std::string reason;
+    SmallVector<unsigned> padding;
+    for (auto [i, kind] : llvm::enumerate(ta.getArgKinds()))
+      if (kind == TokenAnalysis::ArgKind::Mask)
+        padding.push_back(i);
     FailureOr<MaskProof> proof = proveCausalMask(
         a.getMask(), a.getMaskKind() == MaskKind::boolean, a.getBatchSize(),
-        a.getNumHeads(), a.getQueryLength(), a.getKeyLength(), reason);
+        a.getNumHeads(), a.getQueryLength(), a.getKeyLength(), padding,
+        reason);
     if (failed(proof)) {
       why = "its mask is not proven causal: " + reason;
       return failure();
@@ -186,7 +192,7 @@ struct MaterializeKVCachePass
       return noForm(culprit, why);
     Tables tables;
     for (AttentionOp a : ta->getAttentions()) {
-      if (failed(supported(a, why)))
+      if (failed(supported(a, *ta, why)))
         return noForm(a, why);
       if (a.getKeyLength() > capacity)
         return f.emitError("qkvtie-materialize-kv-cache: capacity (")

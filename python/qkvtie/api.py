@@ -75,10 +75,12 @@ class DecodeSession:
         lib, entry = model.library, model.entry
         names = {k: f"{entry}_{k}" for k in ("prefill", "decode", "tables")}
         if names["decode"] not in lib.signatures:
-            raise CompileError(
-                f"@{entry} has no decode form"
-                + (f": {model.no_decode_reason}" if model.no_decode_reason else
-                   " (it was compiled with cache=False)"))
+            attentions = [a for a in (model.report or {}).get("attentions", [])
+                          if a.get("function") == entry]
+            why = (model.no_decode_reason or
+                   ("it has no attention, so nothing to cache" if not attentions
+                    else "it was compiled with cache=False"))
+            raise CompileError(f"@{entry} has no decode form: {why}")
         self._prefill = lib[names["prefill"]]
         self._decode = lib[names["decode"]]
         args, results, info = lib.signatures[names["decode"]]
@@ -238,7 +240,7 @@ def _pick(logits, temperature, top_k, rng):
 
 
 def _passes(raise_attention, tie_arguments, tolerance, cache, capacity,
-            cache_element_type):
+            cache_element_type, prefill_tokens=None):
     passes = []
     if raise_attention:
         passes.append("qkvtie-raise-attention")
@@ -252,6 +254,8 @@ def _passes(raise_attention, tie_arguments, tolerance, cache, capacity,
         opts = [f"capacity={capacity}"]
         if cache_element_type:
             opts.append(f"element-type={cache_element_type}")
+        if prefill_tokens:
+            opts.append(f"prefill-tokens={prefill_tokens}")
         passes.append("qkvtie-materialize-kv-cache=" + " ".join(opts))
     return passes
 
@@ -274,12 +278,13 @@ def report(path_or_module, *, tie_arguments=False, tolerance=0.0,
 
 def compile(path_or_module, target="cpu", *, raise_attention=True,
             tie_arguments=False, tolerance=0.0, cache=True, capacity=4096,
-            cache_element_type=None, reference=False, cpu="native",
-            progress=False):
+            cache_element_type=None, prefill_tokens=None, reference=False,
+            cpu="native", progress=False):
     """Compiles model IR (a path, MLIR text, or an MLIR module) to a shared
     library and loads it: attention raised, proven ties folded, prefill and
-    decode functions over a KV cache of `capacity` tokens (`cache=False`
-    skips them), fused kernels (`reference=True`: the reference lowering).
+    decode steps over one KV cache of `capacity` tokens per attention, the
+    prefill taking `prefill_tokens` per call (`cache=False` skips them),
+    fused kernels (`reference=True`: the reference lowering).
     `target="cuda"`: attention runs as GPU kernels (sm_90a) with the
     projections on the CPU; without a GPU the calls raise GPUError."""
     if target not in TARGETS:
@@ -292,7 +297,7 @@ def compile(path_or_module, target="cpu", *, raise_attention=True,
     step = _progress(progress)
     src = _source(path_or_module, work.name)
     passes = _passes(raise_attention, tie_arguments, tolerance, cache, capacity,
-                     cache_element_type)
+                     cache_element_type, prefill_tokens)
     tie_report = step("reading ties", lambda: report(
         src, tie_arguments=tie_arguments, tolerance=tolerance,
         raise_attention=raise_attention))

@@ -19,7 +19,7 @@ def test_compile_a_path_and_call_it():
     model = qkvtie.compile(MODELS / "mha-kv-tied.mlir")
     x, want = load("mha-kv-tied")
     assert model.entry == "forward"
-    assert {"forward", "forward_attn0_prefill", "forward_attn0_decode"} <= set(model.functions)
+    assert {"forward", "forward_prefill", "forward_decode"} <= set(model.functions)
     np.testing.assert_allclose(model(x), want, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(model.forward(x), want, rtol=1e-4, atol=1e-4)
     a = model.report["attentions"][0]
@@ -85,25 +85,27 @@ def test_unknown_target_and_missing_session():
     with pytest.raises(qkvtie.CompileError, match="target 'rocm' is not available"):
         qkvtie.compile(MODELS / "mha-kv-tied.mlir", target="rocm")
     model = qkvtie.compile(MODELS / "mha-kv-tied.mlir", cache=False)
-    with pytest.raises(qkvtie.CompileError, match="no decode step"):
+    with pytest.raises(qkvtie.CompileError, match="no decode form.*cache=False"):
         model.session()
     with pytest.raises(TypeError):
         qkvtie.compile(42)
 
 
-def test_session_takes_rope_tables_for_a_longer_cache():
-    """The model's RoPE tables cover its 8 positions; a 64-token cache needs
-    tables for 64, which the session passes to every step."""
+def test_session_recomputes_rope_tables_for_a_longer_cache():
+    """The model computes its RoPE tables for its 8 positions; a 64-token
+    cache needs 64, which @forward_tables recomputes once per session."""
     name = "gqa-rope-causal-kv-tied"
     x, want = load(name)
-    model = qkvtie.compile(MODELS / f"{name}.mlir", capacity=64)
-    with pytest.raises(qkvtie.CompileError, match=r"takes 2 parameter\(s\)"):
-        model.session()
-    hd = 16
-    inv = 1.0 / (10000 ** (np.arange(0, hd, 2) / hd))
-    ang = np.arange(64)[:, None] * inv
-    ang = np.concatenate([ang, ang], -1)
-    session = model.session(np.cos(ang).astype(np.float32), np.sin(ang).astype(np.float32))
-    assert session.capacity == 64
+    model = qkvtie.compile(MODELS / f"{name}.mlir", capacity=64, prefill_tokens=3)
+    session = model.session()
+    assert session.capacity == 64 and session.chunk == 3
     rows = [session.step(x[:, t:t + 1]) for t in range(x.shape[1])]
     np.testing.assert_allclose(np.concatenate(rows, 1), want, rtol=1e-4, atol=1e-4)
+    # A prompt of 8 runs as two chunks of 3 and two single steps, from any
+    # position; a second session starts empty.
+    fresh = model.session()
+    np.testing.assert_allclose(fresh.prefill(x), want, rtol=1e-4, atol=1e-4)
+    assert fresh.position == 8
+    np.testing.assert_allclose(fresh.cache[:, :, :, :8], session.cache[:, :, :, :8],
+                               rtol=1e-6, atol=1e-6)
+    assert not fresh.cache[:, :, :, 8:].any()

@@ -29,7 +29,9 @@ def test_compile_writes_library_and_header(tmp_path):
                tmp_path / "libgqa.so", "--capacity", 64)
     assert p.returncode == 0, p.stderr
     assert (tmp_path / "libgqa.so").exists()
-    assert "int gqa_forward_attn0_decode(" in (tmp_path / "gqa.h").read_text()
+    header = (tmp_path / "gqa.h").read_text()
+    assert "gqa_forward_session *gqa_forward_session_create(void);" in header
+    assert "int gqa_forward_session_step(gqa_forward_session *s" in header
     assert "compiling" in p.stderr  # progress
 
 
@@ -39,7 +41,7 @@ def test_run_checks_the_output_and_decodes():
                "--expected", MODELS / f"{name}.expected.npy", "--decode")
     assert p.returncode == 0, p.stdout + p.stderr
     assert "(ok at rtol=0.0001" in p.stdout
-    assert "decode: 8 steps from an empty cache of 1 buffer(s)" in p.stdout
+    assert "decode: 8 steps from empty caches (1 attention(s), 1 buffer(s))" in p.stdout
 
 
 @pytest.mark.parametrize("args,code,message", [

@@ -1,76 +1,90 @@
-"""qkvtie-materialize-kv-cache: prefill returns the model's output and a
-filled cache; decoding token by token from an empty cache reproduces the
-model's (causal) output row by row, with one cache buffer when K=V."""
+"""qkvtie-materialize-kv-cache: a prefill of any number of tokens and a
+decode step from an empty cache reproduce the model's causal output row by
+row, in chunks and single steps, with one cache buffer when K=V.
+
+Expectations are written down per model (buffers, whether the model is
+causal), not read back from the compiler's output."""
 import pathlib
 
 import numpy as np
 import pytest
 
+import qkvtie
 from conftest import corpus_dir
-from qkvtie import compile_file
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-MODELS = [REPO / "examples/models" / f"{n}.mlir" for n in
-          ("gqa-rope-causal-kv-tied", "gqa-rope-causal", "mha-kv-tied", "mha-canonical")]
-CORPUS = ["torch-linalg-gqa-rope-causal-manual-kv-tied",
-          "torch-linalg-gqa-rope-causal-manual", "torch-linalg-mha-kv-tied-shared-module",
-          "torch-linalg-gpt2style-packed-kv-equal-slices"]
+EXAMPLES = REPO / "examples/models"
+
+# model -> (cache buffers per layer, causal). A model without a mask is
+# bidirectional: decoding from an empty cache matches it at the last token.
+MODELS = {
+    EXAMPLES / "gqa-rope-causal-kv-tied.mlir": (1, True),
+    EXAMPLES / "gqa-rope-causal.mlir": (2, True),
+    EXAMPLES / "mha-kv-tied.mlir": (1, False),
+    EXAMPLES / "mha-canonical.mlir": (2, False),
+    EXAMPLES / "gpt2-packed-kv-tied.mlir": (1, True),
+}
+CORPUS = {
+    "torch-linalg-gqa-rope-causal-manual-kv-tied": (1, True),
+    "torch-linalg-gqa-rope-causal-manual": (2, True),
+    "torch-linalg-gqa-rope-causal-sdpa": (2, True),
+    "torch-tosa-gqa-rope-causal-sdpa": (2, True),
+    "torch-linalg-mha-kv-tied-shared-module": (1, False),
+    "torch-linalg-gpt2style-packed-kv-equal-slices": (1, True),
+    "torch-linalg-gpt2style-packed-cattn": (2, True),
+}
 
 
 def models():
+    out = dict(MODELS)
     d = corpus_dir()
-    extra = [d / f"{n}.mlir" for n in CORPUS] if d else []
-    return MODELS + [p for p in extra if p.exists()]
+    if d:
+        out.update({d / f"{n}.mlir": v for n, v in CORPUS.items()})
+    return list(out.items())
 
 
-@pytest.mark.parametrize("path", models(), ids=lambda p: p.stem)
-def test_prefill_and_decode_reproduce_the_model(path, tmp_path):
+@pytest.mark.parametrize("path,expect", models(), ids=lambda p: getattr(p, "stem", ""))
+def test_prefill_and_decode_reproduce_the_model(path, expect):
+    buffers, causal = expect
     stem = path.name[:-len(".mlir")]
-    inputs = np.load(path.with_name(stem + ".inputs.npz"))
-    x = inputs["arg0"]
+    x = np.load(path.with_name(stem + ".inputs.npz"))["arg0"]
     seq = x.shape[1]
-    passes = ["qkvtie-raise-attention", "qkvtie-fold-ties",
-              f"qkvtie-materialize-kv-cache=capacity={seq}"]
-    lib = compile_file(path, passes=passes, out_dir=tmp_path)
-    names = set(lib.signatures)
-    if "forward_attn0_decode" not in names:
-        pytest.skip(f"{stem}: attention has no cache form (mask is a tensor)")
-    want = lib.forward(x)
-    out, cache = lib.forward_attn0_prefill(x)
-    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
-    tied = "kv-tied" in stem or "kv-equal" in stem
-    assert cache.shape[0] == (1 if tied else 2)  # buffers
-    # Decode every token from an empty cache.
-    state = np.zeros_like(cache)
-    rows = []
-    for t in range(seq):
-        o, state = lib.forward_attn0_decode(x[:, t:t + 1], t, state)
-        rows.append(o)
-    got = np.concatenate(rows, axis=1)
-    causal = "mask(causal)" in (tmp_path / f"{stem}.opt.mlir").read_text()
-    if not causal:
-        # Bidirectional attention: only the last token has seen them all.
-        got, want = got[:, -1:], want[:, -1:]
-    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(state, cache, rtol=1e-6, atol=1e-6)
+    # Chunks of 3: a prompt of `seq` runs as chunks and single steps.
+    model = qkvtie.compile(path, capacity=seq, prefill_tokens=3)
+    want = model(x)
+    s = model.session()
+    assert [c.shape[0] for c in s.caches] == [buffers]
+    out = s.prefill(x)
+    rows = model.session()
+    got = np.concatenate([rows.step(x[:, t:t + 1]) for t in range(seq)], axis=1)
+    if causal:
+        np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+    else:
+        np.testing.assert_allclose(got[:, -1], want[:, -1], rtol=1e-4, atol=1e-4)
+    # Chunks and single steps write the same cache.
+    np.testing.assert_allclose(s.cache, rows.cache, rtol=1e-5, atol=1e-5)
 
 
-def test_f16_cache_for_an_f32_model(tmp_path):
+def test_prefill_continues_from_any_position():
+    """Two prompts in a row: the second starts where the first ended."""
+    path = EXAMPLES / "gqa-rope-causal-kv-tied.mlir"
+    x = np.load(path.with_suffix(".inputs.npz"))["arg0"]
+    model = qkvtie.compile(path, capacity=32, prefill_tokens=4)
+    whole = model.session()
+    want = whole.prefill(x)
+    parts = model.session()
+    got = np.concatenate([parts.prefill(x[:, :5]), parts.prefill(x[:, 5:])], axis=1)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    assert parts.position == whole.position == x.shape[1]
+
+
+def test_f16_cache_for_an_f32_model():
     """The cache may store half the bits of the model: element-type=f16."""
-    path = MODELS[0]
-    inputs = np.load(path.with_suffix(".inputs.npz"))
-    x = inputs["arg0"]
-    seq = x.shape[1]
-    lib = compile_file(path, passes=[
-        "qkvtie-raise-attention", "qkvtie-fold-ties",
-        f"qkvtie-materialize-kv-cache=capacity={seq} element-type=f16"],
-        out_dir=tmp_path)
-    want = lib.forward(x)
-    out, cache = lib.forward_attn0_prefill(x)
-    assert cache.dtype == np.float16 and cache.shape[0] == 1
-    state = np.zeros_like(cache)
-    rows = []
-    for t in range(seq):
-        o, state = lib.forward_attn0_decode(x[:, t:t + 1], t, state)
-        rows.append(o)
-    np.testing.assert_allclose(np.concatenate(rows, axis=1), want, rtol=1e-2, atol=1e-2)
+    path = EXAMPLES / "gqa-rope-causal-kv-tied.mlir"
+    x = np.load(path.with_suffix(".inputs.npz"))["arg0"]
+    model = qkvtie.compile(path, capacity=x.shape[1], cache_element_type="f16")
+    s = model.session()
+    assert s.cache.dtype == np.float16 and s.cache.shape[0] == 1
+    rows = [s.step(x[:, t:t + 1]) for t in range(x.shape[1])]
+    np.testing.assert_allclose(np.concatenate(rows, axis=1), model(x), rtol=1e-2, atol=1e-2)
