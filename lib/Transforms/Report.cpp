@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -146,19 +147,71 @@ struct ReportPass : public qkvtie::impl::QKVTieReportBase<ReportPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    llvm::json::Array entries;
+    llvm::json::Array entries, decodeForms;
     int64_t perToken = 0, untied = 0;
-    getOperation()->walk([&](Operation *op) {
-      if (auto attn = dyn_cast<AttentionOp>(op)) {
-        perToken += attn.getCacheBytesPerToken();
-        untied += attn.getUntiedCacheBytesPerToken();
-        entries.push_back(reportAttention(attn));
-      } else if (auto attend = dyn_cast<CacheAttendOp>(op)) {
-        entries.push_back(reportCacheAttend(attend));
+    // Per function: attentions (layers) and their cache bytes per token.
+    llvm::MapVector<StringRef, std::array<int64_t, 3>> functions;
+    getOperation()->walk([&](func::FuncOp fn) {
+      // A generated step's cache ops are the attentions of its function,
+      // counted there: the step is summed up as a decode form.
+      if (fn->hasAttr("qkvtie.token_inputs")) {
+        if (!fn.getName().ends_with("_decode"))
+          return;
+        llvm::json::Object form;
+        int64_t bytes = 0, total = 0, caches = 0, capacity = 0;
+        for (Type t : fn.getArgumentTypes())
+          if (auto c = dyn_cast<KVCacheType>(t)) {
+            bytes += c.getBytesPerToken();
+            total += c.getTotalBytes();
+            capacity = c.getCapacity();
+            ++caches;
+          }
+        StringRef base = fn.getName().drop_back(strlen("_decode"));
+        form["function"] = base.str();
+        form["decode"] = fn.getName().str();
+        form["prefill"] = (base + "_prefill").str();
+        form["caches"] = caches;
+        form["capacity"] = capacity;
+        form["kv_cache_bytes_per_token"] = bytes;
+        form["kv_cache_bytes"] = total;
+        decodeForms.push_back(std::move(form));
+        return;
       }
+      int64_t layer = 0;
+      fn.walk([&](Operation *op) {
+        auto &f = functions[fn.getName()];
+        if (auto attn = dyn_cast<AttentionOp>(op)) {
+          llvm::json::Object e = reportAttention(attn);
+          e["layer"] = layer++;
+          f[0] += 1;
+          f[1] += attn.getCacheBytesPerToken();
+          f[2] += attn.getUntiedCacheBytesPerToken();
+          entries.push_back(std::move(e));
+        } else if (auto attend = dyn_cast<CacheAttendOp>(op)) {
+          llvm::json::Object e = reportCacheAttend(attend);
+          e["layer"] = layer++;
+          f[0] += 1;
+          f[1] += attend.getCacheType().getBytesPerToken();
+          f[2] += attend.getCacheType().getBytesPerToken();
+          entries.push_back(std::move(e));
+        }
+      });
     });
+    llvm::json::Object perFunction;
+    for (auto &[name, f] : functions) {
+      if (!f[0])
+        continue;
+      perToken += f[1];
+      untied += f[2];
+      perFunction[name] = llvm::json::Object{
+          {"attentions", f[0]},
+          {"kv_cache_bytes_per_token", f[1]},
+          {"kv_cache_bytes_per_token_untied", f[2]}};
+    }
     llvm::json::Object root;
     root["attentions"] = std::move(entries);
+    root["functions"] = std::move(perFunction);
+    root["decode_forms"] = std::move(decodeForms);
     root["kv_cache_bytes_per_token"] = perToken;
     root["kv_cache_bytes_per_token_untied"] = untied;
 

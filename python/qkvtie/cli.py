@@ -46,6 +46,12 @@ def _describe(r):
                          f'{m["index"]}: {m["values"][0]!r} vs {m["values"][1]!r}')
     if not r["attentions"]:
         lines.append("no attention found")
+    for name, f in r.get("functions", {}).items():
+        line = (f'@{name}: {f["attentions"]} attention(s), '
+                f'{f["kv_cache_bytes_per_token"]} B/token of KV cache in all')
+        if f["kv_cache_bytes_per_token_untied"] != f["kv_cache_bytes_per_token"]:
+            line += f' ({f["kv_cache_bytes_per_token_untied"]} B/token untied)'
+        lines.append(line)
     return "\n".join(lines)
 
 

@@ -25,8 +25,18 @@
 // CHECK:        "kv_cache_bytes_per_token": 512
 // CHECK:        "kv_cache_total_bytes": 32768
 // CHECK:        "variant": "Q-K-V"
-// CHECK:      "kv_cache_bytes_per_token": 128,
-// CHECK-NEXT: "kv_cache_bytes_per_token_untied": 256
+// Per function (each attention once, per layer) and for the whole module.
+// CHECK:      "decode_forms": []
+// CHECK:      "functions": {
+// CHECK-NEXT:   "decode": {
+// CHECK-NEXT:     "attentions": 1,
+// CHECK-NEXT:     "kv_cache_bytes_per_token": 512,
+// CHECK:        "mqa_kv_tied": {
+// CHECK-NEXT:     "attentions": 1,
+// CHECK-NEXT:     "kv_cache_bytes_per_token": 128,
+// CHECK-NEXT:     "kv_cache_bytes_per_token_untied": 256
+// CHECK:      "kv_cache_bytes_per_token": 640,
+// CHECK-NEXT: "kv_cache_bytes_per_token_untied": 768
 
 // The report leaves the IR unchanged.
 // IR-LABEL: func.func @mqa_kv_tied
