@@ -29,8 +29,8 @@ if [ ! -x .venv/bin/qkvtie ]; then
   .venv/bin/pip install -q --disable-pip-version-check --no-deps -e python
 fi
 # PyTorch and torch-mlir for qkvtie.from_torch and its tests (~3 GB).
-if [ "${QKVTIE_WITH_TORCH:-0}" = 1 ] && ! .venv/bin/python -c "import torch_mlir" 2>/dev/null; then
-  echo "setup: installing torch and torch-mlir into .venv"
+if [ "${QKVTIE_WITH_TORCH:-0}" = 1 ] && ! .venv/bin/python -c "import torch_mlir, transformers" 2>/dev/null; then
+  echo "setup: installing torch, torch-mlir and transformers into .venv"
   .venv/bin/pip install -q --disable-pip-version-check -r python/requirements-torch.txt
 fi
 

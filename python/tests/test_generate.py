@@ -154,3 +154,36 @@ def test_corpus_file_decodes(path):
     else:
         assert p.returncode == 0, p.stdout + p.stderr
         assert "last token max abs error vs the forward pass" in decode[0]
+
+
+def _families():
+    try:
+        import lm_families
+        import transformers  # noqa: F401
+        import torch_mlir  # noqa: F401
+    except ImportError:
+        return []
+    return [(n, tied) for n in lm_families.FAMILIES for tied in (False, True)]
+
+
+@pytest.mark.parametrize("name,tied", _families(),
+                         ids=lambda v: v if isinstance(v, str) else ("kv-tied" if v else "untied"))
+def test_family_generates_what_transformers_generates(name, tied):
+    """Our own exports of other families: the tokens and logits of
+    transformers.generate(), and one cache buffer per layer under K=V."""
+    import lm_families
+    module, hf, prompt = lm_families.build(name, tied)
+    new, logits = lm_families.reference(hf, prompt, 12)
+    model = qkvtie.compile(qkvtie.export_torch(module, (prompt, torch_ones(prompt))),
+                           capacity=prompt.shape[1] + 12)
+    s = model.session()
+    assert all(c.shape[0] == (1 if tied else 2) for c in s.caches)
+    assert len(s.caches) == 2  # layers
+    ids, got = model.generate(prompt.numpy(), 12, return_logits=True)
+    np.testing.assert_array_equal(ids[0], new)
+    np.testing.assert_allclose(got[0], logits, rtol=1e-4, atol=1e-4)
+
+
+def torch_ones(t):
+    import torch
+    return torch.ones_like(t)
