@@ -134,6 +134,40 @@ class ArgsAttention(nn.Module):
         return o.transpose(1, 2).reshape(b, s, -1)
 
 
+class ArgsHeadFeatures(nn.Module):
+    """RoPE tables and QK-norm weights as arguments: partial rotary (the
+    first half of each head rotated, as Phi and GPT-NeoX do) and an RMSNorm
+    of each head of q and k before RoPE (Qwen3, OLMo 2)."""
+
+    def __init__(self, hq, hkv, partial=False, qk_norm=False, norm_v=False):
+        super().__init__()
+        self.hq, self.hkv = hq, hkv
+        self.partial, self.qk_norm, self.norm_v = partial, qk_norm, norm_v
+
+    def forward(self, x, wq, wk, wv, cos, sin, wqn, wkn):
+        b, s, d = x.shape
+        hd = wq.shape[0] // self.hq
+        q = F.linear(x, wq).view(b, s, self.hq, hd)
+        k = F.linear(x, wk).view(b, s, self.hkv, hd)
+        v = F.linear(x, wv).view(b, s, self.hkv, hd)
+        norm = lambda t, w: t * torch.rsqrt(t.pow(2).mean(-1, keepdim=True) + 1e-6) * w
+        if self.qk_norm:
+            q, k = norm(q, wqn), norm(k, wkn)
+        if self.norm_v:
+            v = norm(v, wkn)
+        q, k, v = (t.transpose(1, 2) for t in (q, k, v))
+        r = cos.shape[-1]
+        rot = lambda t: torch.cat((t[..., :r] * cos + rotate_half(t[..., :r]) * sin,
+                                   t[..., r:]), dim=-1) if r < hd else t * cos + rotate_half(t) * sin
+        q, k = rot(q), rot(k)
+        g = self.hq // self.hkv
+        k = k.repeat_interleave(g, dim=1)
+        v = v.repeat_interleave(g, dim=1)
+        w = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(hd))
+        o = w.softmax(dim=-1) @ v
+        return o.transpose(1, 2).reshape(b, s, -1)
+
+
 class CrossAttention(nn.Module):
     def forward(self, x, mem, wq, wk, wv):
         b, s, _ = x.shape
@@ -195,6 +229,20 @@ def write_lit_input(name, module, args, output_type="linalg-on-tensors"):
         export(module, args, output_type))
 
 
+def write_head_features(xs, w):
+    """Lit inputs for partial rotary and QK-norm."""
+    s, hd = xs.shape[1], 8
+    tables = lambda r: rope_tables(torch.arange(s), 1.0 / (10000 ** (torch.arange(0, r, 2).float() / r)))
+    norms = (torch.rand(hd) + 0.5, torch.rand(hd) + 0.5)
+    write_lit_input("args-partial-rope", ArgsHeadFeatures(2, 1, partial=True),
+                    (xs, w(16), w(8), w(8), *tables(4), *norms))
+    write_lit_input("args-qk-norm", ArgsHeadFeatures(2, 1, qk_norm=True),
+                    (xs, w(16), w(8), w(8), *tables(8), *norms))
+    write_lit_input("near-miss-v-normalised",
+                    ArgsHeadFeatures(2, 1, qk_norm=True, norm_v=True),
+                    (xs, w(16), w(8), w(8), *tables(8), *norms))
+
+
 def main():
     torch.manual_seed(0)
     x = torch.randn(1, 8, 64)
@@ -225,6 +273,7 @@ def main():
                      w(8).bfloat16()))
     write_lit_input("args-mha-f64", ArgsAttention(2, 2, "manual").double(),
                     (xs.double(), w(16).double(), w(16).double(), w(16).double()))
+    write_head_features(xs, w)
     ys = torch.randn(1, 4, 16)
     for variant in ("scores-times-tensor", "kv-different-inputs",
                     "no-max-subtraction"):

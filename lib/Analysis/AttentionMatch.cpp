@@ -163,7 +163,8 @@ FailureOr<AttentionMatch> Matcher::match() {
     Layout view;
     double scale = 1.0;
     std::optional<Rope> rope;
-    Layout ropeInput; // the rope site's input layout
+    Layout ropeInput;            // the rope site's input layout
+    std::optional<RmsNorm> norm; // QK-norm of each head, before RoPE
   };
   auto traceRole = [&](Value operand, AffineMap map, ArrayRef<int64_t> loops,
                        ArrayRef<int64_t> batch, int64_t seqLoop,
@@ -177,6 +178,8 @@ FailureOr<AttentionMatch> Matcher::match() {
       return failure();
     std::string ropeWhy;
     FailureOr<Rope> rope = matchRope(view->getBase(), ropeWhy);
+    if (failed(rope))
+      rope = matchPartialRope(view->getBase(), ropeWhy);
     if (succeeded(rope)) {
       ScaledLayout inner = traceScaled(rope->x);
       FailureOr<Layout> composed = inner.layout.compose(*view);
@@ -186,6 +189,24 @@ FailureOr<AttentionMatch> Matcher::match() {
       t.scale *= inner.scale;
       t.rope = *rope;
       t.ropeInput = inner.layout;
+    }
+    // QK-norm: an RMSNorm over the head's elements, before RoPE. The norm is
+    // elementwise in the space of its input, so the view reads through it.
+    if (FailureOr<RmsNorm> norm = matchRmsNorm(view->getBase());
+        succeeded(norm) &&
+        cast<RankedTensorType>(norm->x.getType()).getShape().back() == elems) {
+      ScaledLayout inner = traceScaled(norm->x);
+      FailureOr<Layout> composed = inner.layout.compose(*view);
+      // The rope site reads the projection through the norm too.
+      FailureOr<Layout> ropeInput =
+          t.rope ? inner.layout.compose(t.ropeInput) : FailureOr<Layout>();
+      if (succeeded(composed) && (!t.rope || succeeded(ropeInput))) {
+        view = composed;
+        t.scale *= inner.scale;
+        t.norm = *norm;
+        if (t.rope)
+          t.ropeInput = *ropeInput;
+      }
     }
     FailureOr<Layout> c =
         canonical(*view, batch, seqLoop, elemLoop, {bh, seq, elems});
@@ -205,6 +226,16 @@ FailureOr<AttentionMatch> Matcher::match() {
     return fail("Q, K or V is not a view of one tensor");
   if (vt->rope)
     return fail("V is rotated: RoPE applies to Q and K only");
+  if (vt->norm)
+    return fail("V is normalised per head: QK-norm applies to Q and K only");
+  if (qt->norm && kt->norm && qt->norm->eps != kt->norm->eps)
+    return fail("QK-norms of Q and K have different eps");
+  if (qt->norm)
+    m.qNorm = qt->norm->weight;
+  if (kt->norm)
+    m.kNorm = kt->norm->weight;
+  if (qt->norm || kt->norm)
+    m.normEps = (qt->norm ? qt->norm : kt->norm)->eps;
   if (qt->rope.has_value() != kt->rope.has_value())
     return fail("RoPE on only one of Q and K");
   m.scale *= qt->scale * kt->scale;
@@ -252,6 +283,9 @@ FailureOr<AttentionMatch> Matcher::match() {
       return failure();
     if (qCos != m.ropeCos || qSin != m.ropeSin)
       return fail("Q and K use different RoPE tables");
+    if (qt->rope->rotary != kt->rope->rotary)
+      return fail("Q and K rotate different numbers of elements");
+    m.rotaryDim = qt->rope->rotary;
   }
 
   // 5. The merged heads: the last view of O that is [B, S, H·dv] row-major.

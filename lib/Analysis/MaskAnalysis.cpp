@@ -149,8 +149,8 @@ FailureOr<Scalar> PointEvaluator::constantAt(arith::ConstantOp op,
       if (auto dense = dyn_cast<DenseElementsAttr>(attr);
           dense && dense.isSplat())
         break; // a splat has the same value everywhere
-      return fail(op, "reads a constant out of its bounds (index " +
-                          Twine(i) + " of " + Twine(size) + ")");
+      return fail(op, "reads a constant out of its bounds (index " + Twine(i) +
+                          " of " + Twine(size) + ")");
     }
     flat = flat * size + i;
   }
@@ -180,8 +180,8 @@ FailureOr<Scalar> PointEvaluator::constantAt(arith::ConstantOp op,
     uint64_t raw = 0;
     std::memcpy(&raw, data.data() + flat * bytes, bytes);
     if (auto ft = dyn_cast<FloatType>(elt))
-      return Scalar::ofFloat(APFloat(ft.getFloatSemantics(), APInt(bits, raw))
-                                 .convertToDouble());
+      return Scalar::ofFloat(
+          APFloat(ft.getFloatSemantics(), APInt(bits, raw)).convertToDouble());
     return Scalar::ofInt(normalize(int64_t(raw), elt));
   }
   return fail(op, "constant of unknown kind");
@@ -220,7 +220,8 @@ FailureOr<Scalar> PointEvaluator::at(Value v, ArrayRef<int64_t> idx) {
     ArrayRef<int64_t> sizes = c.getSrcType().getShape();
     SmallVector<int64_t> src(sizes.size(), 0);
     for (auto [r, group] : llvm::enumerate(c.getReassociationIndices())) {
-      int nonUnit = llvm::count_if(group, [&](int64_t k) { return sizes[k] != 1; });
+      int nonUnit =
+          llvm::count_if(group, [&](int64_t k) { return sizes[k] != 1; });
       if (nonUnit <= 1) {
         for (int64_t k : group)
           if (sizes[k] != 1 || nonUnit == 0)
@@ -381,16 +382,36 @@ FailureOr<Scalar> PointEvaluator::apply(Operation *op, ArrayRef<Scalar> in) {
     uint64_t ua = a, ub = b;
     bool v;
     switch (cmp.getPredicate()) {
-    case arith::CmpIPredicate::eq: v = a == b; break;
-    case arith::CmpIPredicate::ne: v = a != b; break;
-    case arith::CmpIPredicate::slt: v = a < b; break;
-    case arith::CmpIPredicate::sle: v = a <= b; break;
-    case arith::CmpIPredicate::sgt: v = a > b; break;
-    case arith::CmpIPredicate::sge: v = a >= b; break;
-    case arith::CmpIPredicate::ult: v = ua < ub; break;
-    case arith::CmpIPredicate::ule: v = ua <= ub; break;
-    case arith::CmpIPredicate::ugt: v = ua > ub; break;
-    case arith::CmpIPredicate::uge: v = ua >= ub; break;
+    case arith::CmpIPredicate::eq:
+      v = a == b;
+      break;
+    case arith::CmpIPredicate::ne:
+      v = a != b;
+      break;
+    case arith::CmpIPredicate::slt:
+      v = a < b;
+      break;
+    case arith::CmpIPredicate::sle:
+      v = a <= b;
+      break;
+    case arith::CmpIPredicate::sgt:
+      v = a > b;
+      break;
+    case arith::CmpIPredicate::sge:
+      v = a >= b;
+      break;
+    case arith::CmpIPredicate::ult:
+      v = ua < ub;
+      break;
+    case arith::CmpIPredicate::ule:
+      v = ua <= ub;
+      break;
+    case arith::CmpIPredicate::ugt:
+      v = ua > ub;
+      break;
+    case arith::CmpIPredicate::uge:
+      v = ua >= ub;
+      break;
     }
     return Scalar::ofInt(v);
   }
@@ -416,7 +437,8 @@ FailureOr<Scalar> PointEvaluator::apply(Operation *op, ArrayRef<Scalar> in) {
     return Scalar::ofFloat(roundTo(double(uint64_t(in[0].i)), rt));
   if (isa<arith::FPToSIOp>(op))
     return std::isfinite(in[0].f)
-               ? FailureOr<Scalar>(Scalar::ofInt(normalize(int64_t(in[0].f), rt)))
+               ? FailureOr<Scalar>(
+                     Scalar::ofInt(normalize(int64_t(in[0].f), rt)))
                : fail(op, "converts a non-finite value to an integer");
   if (isa<arith::ExtFOp, arith::TruncFOp>(op))
     return Scalar::ofFloat(roundTo(in[0].f, rt));
@@ -440,22 +462,54 @@ FailureOr<Scalar> PointEvaluator::apply(Operation *op, ArrayRef<Scalar> in) {
     bool v;
     using P = arith::CmpFPredicate;
     switch (cmp.getPredicate()) {
-    case P::AlwaysFalse: v = false; break;
-    case P::AlwaysTrue: v = true; break;
-    case P::OEQ: v = !unordered && a == b; break;
-    case P::OGT: v = !unordered && a > b; break;
-    case P::OGE: v = !unordered && a >= b; break;
-    case P::OLT: v = !unordered && a < b; break;
-    case P::OLE: v = !unordered && a <= b; break;
-    case P::ONE: v = !unordered && a != b; break;
-    case P::ORD: v = !unordered; break;
-    case P::UEQ: v = unordered || a == b; break;
-    case P::UGT: v = unordered || a > b; break;
-    case P::UGE: v = unordered || a >= b; break;
-    case P::ULT: v = unordered || a < b; break;
-    case P::ULE: v = unordered || a <= b; break;
-    case P::UNE: v = unordered || a != b; break;
-    case P::UNO: v = unordered; break;
+    case P::AlwaysFalse:
+      v = false;
+      break;
+    case P::AlwaysTrue:
+      v = true;
+      break;
+    case P::OEQ:
+      v = !unordered && a == b;
+      break;
+    case P::OGT:
+      v = !unordered && a > b;
+      break;
+    case P::OGE:
+      v = !unordered && a >= b;
+      break;
+    case P::OLT:
+      v = !unordered && a < b;
+      break;
+    case P::OLE:
+      v = !unordered && a <= b;
+      break;
+    case P::ONE:
+      v = !unordered && a != b;
+      break;
+    case P::ORD:
+      v = !unordered;
+      break;
+    case P::UEQ:
+      v = unordered || a == b;
+      break;
+    case P::UGT:
+      v = unordered || a > b;
+      break;
+    case P::UGE:
+      v = unordered || a >= b;
+      break;
+    case P::ULT:
+      v = unordered || a < b;
+      break;
+    case P::ULE:
+      v = unordered || a <= b;
+      break;
+    case P::UNE:
+      v = unordered || a != b;
+      break;
+    case P::UNO:
+      v = unordered;
+      break;
     }
     return Scalar::ofInt(v);
   }
@@ -506,10 +560,8 @@ FailureOr<MaskProof> mlir::qkvtie::proveCausalMask(Value mask, bool boolean,
               return failure();
             }
             bool visible = j <= i + offset;
-            bool seen = boolean ? v->truthy()
-                                : v->isFloat && v->f == 0.0;
-            bool hidden = boolean ? !v->truthy()
-                                  : v->isFloat && v->f <= -1e30;
+            bool seen = boolean ? v->truthy() : v->isFloat && v->f == 0.0;
+            bool hidden = boolean ? !v->truthy() : v->isFloat && v->f <= -1e30;
             if (!boolean && !seen && !hidden) {
               why = llvm::formatv("the mask adds {0} at query {1}, key {2}: "
                                   "a bias, not a causal mask",
@@ -518,16 +570,17 @@ FailureOr<MaskProof> mlir::qkvtie::proveCausalMask(Value mask, bool boolean,
               return failure();
             }
             if (seen != visible) {
-              why = (visible ? llvm::formatv(
-                                   "query {0} does not see key {1}, an "
-                                   "earlier position: a window, or padding "
-                                   "that no argument controls",
-                                   i, j)
-                             : llvm::formatv("query {0} sees key {1}, a later "
-                                             "position: the attention is "
-                                             "bidirectional",
-                                             i, j))
-                        .str();
+              why =
+                  (visible
+                       ? llvm::formatv("query {0} does not see key {1}, an "
+                                       "earlier position: a window, or padding "
+                                       "that no argument controls",
+                                       i, j)
+                       : llvm::formatv("query {0} sees key {1}, a later "
+                                       "position: the attention is "
+                                       "bidirectional",
+                                       i, j))
+                      .str();
               return failure();
             }
           }

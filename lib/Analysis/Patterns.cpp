@@ -161,6 +161,8 @@ static Elementwise::Kind kindOf(Operation *op) {
     return Elementwise::Neg;
   if (isa<tosa::ReciprocalOp>(op))
     return Elementwise::Reciprocal;
+  if (isa<math::RsqrtOp, tosa::RsqrtOp>(op))
+    return Elementwise::Rsqrt;
   if (isa<arith::SelectOp, tosa::SelectOp>(op))
     return Elementwise::Select;
   return Elementwise::Other;
@@ -567,6 +569,121 @@ FailureOr<Rope> mlir::qkvtie::matchRope(Value v, std::string &why) {
     }
   }
   return why = "the sum is not x·cos + rotate_half(x)·sin", failure();
+}
+
+FailureOr<Rope> mlir::qkvtie::matchPartialRope(Value v, std::string &why) {
+  auto cat = v.getDefiningOp<tensor::ConcatOp>();
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!cat || !type || cat.getInputs().size() != 2 ||
+      static_cast<int64_t>(cat.getDim()) != type.getRank() - 1)
+    return why = "not concat(rope(x[..., :r]), x[..., r:])", failure();
+  FailureOr<Rope> rope = matchRope(cat.getInputs()[0], why);
+  if (failed(rope) || rope->axis != type.getRank() - 1)
+    return failure();
+  auto lo = rope->x.getDefiningOp<tensor::ExtractSliceOp>();
+  auto hi = cat.getInputs()[1].getDefiningOp<tensor::ExtractSliceOp>();
+  if (!lo || !hi || lo.getSource() != hi.getSource() || !lo.hasUnitStride() ||
+      !hi.hasUnitStride() || lo.getSourceType() != type)
+    return why = "the rotated and passed parts are not slices of one tensor",
+           failure();
+  int64_t last = type.getRank() - 1, d = type.getDimSize(last);
+  int64_t r = lo.getStaticSizes()[last];
+  for (int64_t k = 0; k < type.getRank(); ++k) {
+    bool axis = k == last;
+    int64_t full = type.getDimSize(k);
+    if (lo.getStaticOffsets()[k] != 0 ||
+        lo.getStaticSizes()[k] != (axis ? r : full) ||
+        hi.getStaticOffsets()[k] != (axis ? r : 0) ||
+        hi.getStaticSizes()[k] != (axis ? d - r : full))
+      return why = "the rotated and passed parts do not split the last axis",
+             failure();
+  }
+  rope->x = lo.getSource();
+  rope->rotary = r;
+  return rope;
+}
+
+/// x² as fpowi(x, 2) or x·x, elementwise; returns x.
+static Value matchSquare(Value v) {
+  auto g = v.getDefiningOp<linalg::GenericOp>();
+  if (!g || g.getNumDpsInputs() != 1 || g.getNumReductionLoops() != 0 ||
+      !llvm::all_of(g.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return {};
+  Block &body = g.getRegion().front();
+  Operation *op = body.getTerminator()->getOperand(0).getDefiningOp();
+  if (!op || op->getBlock() != &body || body.getOperations().size() != 2)
+    return {};
+  Value in = body.getArgument(0);
+  if (auto p = dyn_cast<math::FPowIOp>(op)) {
+    APInt two;
+    if (p.getLhs() == in && matchPattern(p.getRhs(), m_ConstantInt(&two)) &&
+        two == 2)
+      return g.getDpsInputs()[0];
+  }
+  if (auto m = dyn_cast<arith::MulFOp>(op))
+    if (m.getLhs() == in && m.getRhs() == in)
+      return g.getDpsInputs()[0];
+  return {};
+}
+
+FailureOr<RmsNorm> mlir::qkvtie::matchRmsNorm(Value v) {
+  FailureOr<Elementwise> outer = getElementwise(v);
+  if (failed(outer) || outer->kind != Elementwise::Mul ||
+      outer->operands.size() != 2)
+    return failure();
+  int64_t rank = outer->shape.size();
+  if (rank == 0)
+    return failure();
+  MLIRContext *ctx = v.getContext();
+  AffineMap lastOnly = AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx));
+  for (int wi = 0; wi < 2; ++wi) {
+    const auto &w = outer->operands[wi], &n = outer->operands[1 - wi];
+    if (!w.tensor || w.map != lastOnly || !isIdentityTensor(n))
+      continue;
+    FailureOr<Elementwise> inner = getElementwise(n.tensor);
+    if (failed(inner) || inner->kind != Elementwise::Mul)
+      continue;
+    for (int xi = 0; xi < 2; ++xi) {
+      const auto &x = inner->operands[xi], &r = inner->operands[1 - xi];
+      if (!isIdentityTensor(x) || !r.tensor)
+        continue;
+      // r is [..., 1], read along every axis but the last.
+      auto rType = cast<RankedTensorType>(r.tensor.getType());
+      if (rType.getRank() != rank || rType.getShape().back() != 1 ||
+          r.map.getNumResults() != rank)
+        continue;
+      FailureOr<Elementwise> rsqrt = getElementwise(r.tensor);
+      if (failed(rsqrt) || rsqrt->kind != Elementwise::Rsqrt ||
+          !isIdentityTensor(rsqrt->operands[0]))
+        continue;
+      FailureOr<Elementwise> plus = getElementwise(rsqrt->operands[0].tensor);
+      if (failed(plus) || plus->kind != Elementwise::Add)
+        continue;
+      int ti = plus->operands[0].scalar ? 1 : 0;
+      if (!plus->operands[1 - ti].scalar ||
+          !isIdentityTensor(plus->operands[ti]))
+        continue;
+      double eps = *plus->operands[1 - ti].scalar;
+      // mean = sum / n or sum · (1/n), n the last axis of x.
+      FailureOr<Elementwise> mean = getElementwise(plus->operands[ti].tensor);
+      double n = static_cast<double>(
+          cast<RankedTensorType>(x.tensor.getType()).getShape().back());
+      if (failed(mean) || !isIdentityTensor(mean->operands[0]) ||
+          mean->operands.size() != 2 || !mean->operands[1].scalar ||
+          !((mean->kind == Elementwise::Div &&
+             *mean->operands[1].scalar == n) ||
+            (mean->kind == Elementwise::Mul &&
+             std::abs(*mean->operands[1].scalar * n - 1.0) < 1e-6)))
+        continue;
+      FailureOr<Reduction> sum = getReduction(mean->operands[0].tensor);
+      if (failed(sum) || sum->kind != Reduction::Sum || sum->axis != rank - 1 ||
+          matchSquare(sum->input) != x.tensor)
+        continue;
+      return RmsNorm{x.tensor, w.tensor, eps};
+    }
+  }
+  return failure();
 }
 
 //===----------------------------------------------------------------------===//

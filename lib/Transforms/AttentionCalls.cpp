@@ -13,6 +13,27 @@ using namespace mlir::qkvtie;
 
 namespace {
 
+/// RoPE width and QK-norm of `op` into `spec`, and their buffers after the
+/// tables into `inputs`.
+template <typename Op>
+void addRopeAndNorms(Op op, AttentionSpec &spec, SmallVector<Value> &inputs) {
+  spec.rope = static_cast<bool>(op.getRopeCos());
+  if (spec.rope) {
+    spec.rotary =
+        cast<RankedTensorType>(op.getRopeCos().getType()).getDimSize(1);
+    inputs.push_back(op.getRopeCos());
+    inputs.push_back(op.getRopeSin());
+  }
+  spec.qNorm = static_cast<bool>(op.getQNorm());
+  spec.kNorm = static_cast<bool>(op.getKNorm());
+  if (op.getNormEps())
+    spec.normEps = op.getNormEps()->convertToDouble();
+  if (spec.qNorm)
+    inputs.push_back(op.getQNorm());
+  if (spec.kNorm)
+    inputs.push_back(op.getKNorm());
+}
+
 struct FusedAttention : public OpConversionPattern<AttentionOp> {
   FusedAttention(MLIRContext *ctx, const KernelMaker &maker)
       : OpConversionPattern(ctx), maker(maker), lanes(maker.lanes) {}
@@ -33,7 +54,6 @@ struct FusedAttention : public OpConversionPattern<AttentionOp> {
     spec.dv = op.getValueHeadDim();
     spec.mask = op.getMaskKind();
     spec.scale = op.getScale().convertToDouble();
-    spec.rope = static_cast<bool>(op.getRopeCos());
     spec.lanes = lanes;
 
     // One projection per distinct (slot, input): tied roles read one buffer.
@@ -56,10 +76,7 @@ struct FusedAttention : public OpConversionPattern<AttentionOp> {
       inputs.push_back(vBuf);
     if (Value mask = op.getMask())
       inputs.push_back(mask);
-    if (spec.rope) {
-      inputs.push_back(op.getRopeCos());
-      inputs.push_back(op.getRopeSin());
-    }
+    addRopeAndNorms(op, spec, inputs);
     SmallVector<Value> buffers;
     for (Value in : inputs) {
       buffers.push_back(readBuffer(b, in));
@@ -111,17 +128,16 @@ struct FusedCacheAttend : public OpConversionPattern<CacheAttendOp> {
     spec.kvSame = type.getBuffers() == 1;
     spec.mask = op.getMaskKind();
     spec.scale = op.getScale().convertToDouble();
-    spec.rope = static_cast<bool>(op.getRopeCos());
     spec.lanes = lanes;
     Value length =
         buildAttendLengthCheck(b, adaptor.getLength(), spec.seqQ, spec.seqKV);
 
     SmallVector<Value> buffers = {readBuffer(b, op.getQuery()),
                                   readBuffer(b, adaptor.getCache())};
-    if (spec.rope) {
-      buffers.push_back(readBuffer(b, op.getRopeCos()));
-      buffers.push_back(readBuffer(b, op.getRopeSin()));
-    }
+    SmallVector<Value> extra;
+    addRopeAndNorms(op, spec, extra);
+    for (Value v : extra)
+      buffers.push_back(readBuffer(b, v));
     buffers.push_back(length);
     for (Value v : buffers)
       spec.argTypes.push_back(v.getType());

@@ -50,8 +50,7 @@ struct ChecksToStatusPass
               b, loc, tensor::DimOp::create(b, loc, e.getTensor(), k),
               arith::ConstantIndexOp::create(b, loc, 1));
         else
-          last = arith::ConstantIndexOp::create(b, loc,
-                                                type.getDimSize(k) - 1);
+          last = arith::ConstantIndexOp::create(b, loc, type.getDimSize(k) - 1);
         Value clamped = arith::MinSIOp::create(
             b, loc, arith::MaxSIOp::create(b, loc, i, zero), last);
         e.getIndicesMutable()[k].set(clamped);
@@ -65,9 +64,8 @@ struct ChecksToStatusPass
     func::FuncOp hook = module.lookupSymbol<func::FuncOp>(kHook);
     if (!hook) {
       b.setInsertionPointToStart(module.getBody());
-      hook = func::FuncOp::create(
-          b, module.getLoc(), kHook,
-          b.getFunctionType({b.getI32Type()}, {}));
+      hook = func::FuncOp::create(b, module.getLoc(), kHook,
+                                  b.getFunctionType({b.getI32Type()}, {}));
       hook.setPrivate();
     }
     llvm::StringMap<int32_t> codes;
@@ -83,7 +81,8 @@ struct ChecksToStatusPass
           arith::ConstantOp::create(b, loc, b.getBoolAttr(true)));
       auto ifOp = scf::IfOp::create(b, loc, failed, /*withElseRegion=*/false);
       b.setInsertionPointToStart(ifOp.thenBlock());
-      Value code = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(it->second));
+      Value code =
+          arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(it->second));
       func::CallOp::create(b, loc, hook, ValueRange{code});
       a.erase();
     }

@@ -43,6 +43,138 @@ void yield(OpBuilder &ob, Location loc, Value v) {
   linalg::YieldOp::create(ob, loc, ValueRange{v});
 }
 
+/// Rotates x [B, H, n, d] with table rows `first + i` (first: index value).
+/// Tables [N, r] with r < d rotate the first r elements as a vector of their
+/// own (partial rotary); the others pass.
+static Value ropeAt(ImplicitLocOpBuilder &b, Value x, Value cos, Value sin,
+                    Value first, Type elt) {
+  auto t = cast<RankedTensorType>(x.getType());
+  int64_t r = cast<RankedTensorType>(cos.getType()).getDimSize(1);
+  int64_t half = r / 2;
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+  Value init = tensor::EmptyOp::create(b, t.getShape(), elt);
+  return linalg::GenericOp::create(
+             b, t, ValueRange{x}, init, ArrayRef<AffineMap>{id, id},
+             {kPar, kPar, kPar, kPar},
+             [&](OpBuilder &ob, Location loc, ValueRange args) {
+               Value i0 = linalg::IndexOp::create(ob, loc, 0);
+               Value i1 = linalg::IndexOp::create(ob, loc, 1);
+               Value i2 = linalg::IndexOp::create(ob, loc, 2);
+               Value i3 = linalg::IndexOp::create(ob, loc, 3);
+               auto cst = [&](int64_t v) {
+                 return arith::ConstantIndexOp::create(ob, loc, v);
+               };
+               Value pos = arith::AddIOp::create(ob, loc, first, i2);
+               // Elements past r are not rotated; their reads stay in the
+               // rotated part, whose results are then dropped.
+               Value rotated = arith::CmpIOp::create(
+                   ob, loc, arith::CmpIPredicate::ult, i3, cst(r));
+               Value e = arith::SelectOp::create(ob, loc, rotated, i3, cst(0));
+               Value lower = arith::CmpIOp::create(
+                   ob, loc, arith::CmpIPredicate::ult, e, cst(half));
+               Value partner = arith::SelectOp::create(
+                   ob, loc, lower, arith::AddIOp::create(ob, loc, e, cst(half)),
+                   arith::SubIOp::create(ob, loc, e, cst(half)));
+               auto ext = [&](Value v) -> Value {
+                 return v.getType().isF32() ? v
+                                            : arith::ExtFOp::create(
+                                                  ob, loc, ob.getF32Type(), v);
+               };
+               Value other = ext(tensor::ExtractOp::create(
+                   ob, loc, x, ValueRange{i0, i1, i2, partner}));
+               Value rot = arith::SelectOp::create(
+                   ob, loc, lower, arith::NegFOp::create(ob, loc, other),
+                   other);
+               Value c = ext(
+                   tensor::ExtractOp::create(ob, loc, cos, ValueRange{pos, e}));
+               Value sn = ext(
+                   tensor::ExtractOp::create(ob, loc, sin, ValueRange{pos, e}));
+               Value v = arith::AddFOp::create(
+                   ob, loc, arith::MulFOp::create(ob, loc, ext(args[0]), c),
+                   arith::MulFOp::create(ob, loc, rot, sn));
+               v = arith::SelectOp::create(ob, loc, rotated, v, ext(args[0]));
+               if (!elt.isF32())
+                 v = arith::TruncFOp::create(ob, loc, elt, v);
+               yield(ob, loc, v);
+             })
+      .getResult(0);
+}
+
+/// Each head of x [B, H, n, d] as an RMSNorm of itself, in f32:
+/// x · rsqrt(mean(x²) + eps) · w.
+static Value headNorm(ImplicitLocOpBuilder &b, Value x, Value weight,
+                      double eps, Type elt) {
+  auto t = cast<RankedTensorType>(x.getType());
+  ArrayRef<int64_t> shape = t.getShape();
+  int64_t d = shape[3];
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+  AffineMap row = AffineMap::get(
+      4, 0,
+      {b.getAffineDimExpr(0), b.getAffineDimExpr(1), b.getAffineDimExpr(2)},
+      ctx);
+  AffineMap elem = AffineMap::get(4, 0, {b.getAffineDimExpr(3)}, ctx);
+  auto ext = [&](OpBuilder &ob, Location loc, Value v) -> Value {
+    return v.getType().isF32() ? v : arith::ExtFOp::create(ob, loc, f32, v);
+  };
+  Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+  Value acc =
+      linalg::FillOp::create(
+          b, zero,
+          tensor::EmptyOp::create(b, shape.take_front(3), f32).getResult())
+          .getResult(0);
+  Value ss =
+      linalg::GenericOp::create(
+          b, acc.getType(), ValueRange{x}, acc, ArrayRef<AffineMap>{id, row},
+          {kPar, kPar, kPar, kRed},
+          [&](OpBuilder &ob, Location loc, ValueRange args) {
+            Value v = ext(ob, loc, args[0]);
+            yield(ob, loc,
+                  arith::AddFOp::create(ob, loc, args[1],
+                                        arith::MulFOp::create(ob, loc, v, v)));
+          })
+          .getResult(0);
+  return linalg::GenericOp::create(
+             b, t, ValueRange{x, ss, weight},
+             tensor::EmptyOp::create(b, shape, elt).getResult(),
+             ArrayRef<AffineMap>{id, row, elem, id}, {kPar, kPar, kPar, kPar},
+             [&](OpBuilder &ob, Location loc, ValueRange args) {
+               Value mean = arith::DivFOp::create(
+                   ob, loc, args[1],
+                   arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(d)));
+               Value inv = math::RsqrtOp::create(
+                   ob, loc,
+                   arith::AddFOp::create(
+                       ob, loc, mean,
+                       arith::ConstantOp::create(ob, loc,
+                                                 ob.getF32FloatAttr(eps))));
+               Value v = arith::MulFOp::create(
+                   ob, loc,
+                   arith::MulFOp::create(ob, loc, ext(ob, loc, args[0]), inv),
+                   ext(ob, loc, args[2]));
+               if (!elt.isF32())
+                 v = arith::TruncFOp::create(ob, loc, elt, v);
+               yield(ob, loc, v);
+             })
+      .getResult(0);
+}
+
+/// QK-norm of q and k, when the op has weights for them.
+template <typename Op>
+static void applyNorms(ImplicitLocOpBuilder &b, Op op, Value &q, Value &k) {
+  if (!op.getNormEps())
+    return;
+  double eps = op.getNormEps()->convertToDouble();
+  if (op.getQNorm())
+    q = headNorm(b, q, op.getQNorm(), eps,
+                 cast<RankedTensorType>(q.getType()).getElementType());
+  if (op.getKNorm())
+    k = headNorm(b, k, op.getKNorm(), eps,
+                 cast<RankedTensorType>(k.getType()).getElementType());
+}
+
 /// Builds the linalg form of one attention op.
 class AttentionLowering {
 public:
@@ -95,7 +227,6 @@ private:
   Value project(Value x, Value weight, Value bias);
   void packProjections(DenseMap<std::pair<int64_t, Value>, Value> &projected);
   Value splitHeads(Value flat, int64_t heads, int64_t headDim);
-  Value rope(Value x, int64_t offset);
   Value repeatHeads(Value x);
   Value contract(Value lhs, Value rhs, AffineMap lhsMap, AffineMap rhsMap,
                  ArrayRef<int64_t> outShape);
@@ -118,52 +249,6 @@ Value AttentionLowering::project(Value x, Value weight, Value bias) {
 Value AttentionLowering::splitHeads(Value flat, int64_t heads,
                                     int64_t headDim) {
   return buildSplitHeads(b, flat, batch, heads, headDim);
-}
-
-/// Rotate-half RoPE on [B, H, L, d] with table rows offset..offset+L-1.
-Value AttentionLowering::rope(Value x, int64_t offset) {
-  auto t = cast<RankedTensorType>(x.getType());
-  int64_t len = t.getDimSize(2), half = d / 2;
-  auto slice = [&](Value table) -> Value {
-    auto tt = cast<RankedTensorType>(table.getType());
-    return tensor::ExtractSliceOp::create(
-        b, tensorOf({len, d}, tt.getElementType()), table, ValueRange{},
-        ValueRange{}, ValueRange{}, b.getDenseI64ArrayAttr({offset, 0}),
-        b.getDenseI64ArrayAttr({len, d}), b.getDenseI64ArrayAttr({1, 1}));
-  };
-  Value cos = slice(op.getRopeCos()), sin = slice(op.getRopeSin());
-  SmallVector<AffineExpr> e = dims(4);
-  SmallVector<AffineMap> maps = {map(4, e), map(4, {e[2], e[3]}),
-                                 map(4, {e[2], e[3]}), map(4, e)};
-  return linalg::GenericOp::create(
-             b, t, ValueRange{x, cos, sin}, empty(t.getShape(), elt), maps,
-             {kPar, kPar, kPar, kPar},
-             [&](OpBuilder &ob, Location loc, ValueRange args) {
-               // rotate_half(x)[e] = e < d/2 ? -x[e + d/2] : x[e - d/2].
-               Value i0 = linalg::IndexOp::create(ob, loc, 0);
-               Value i1 = linalg::IndexOp::create(ob, loc, 1);
-               Value i2 = linalg::IndexOp::create(ob, loc, 2);
-               Value i3 = linalg::IndexOp::create(ob, loc, 3);
-               Value h = arith::ConstantIndexOp::create(ob, loc, half);
-               Value lower = arith::CmpIOp::create(
-                   ob, loc, arith::CmpIPredicate::ult, i3, h);
-               Value up = arith::AddIOp::create(ob, loc, i3, h);
-               Value down = arith::SubIOp::create(ob, loc, i3, h);
-               Value partner =
-                   arith::SelectOp::create(ob, loc, lower, up, down);
-               Value other = tensor::ExtractOp::create(
-                   ob, loc, x, ValueRange{i0, i1, i2, partner});
-               Value o = toF32(ob, loc, other);
-               Value neg = arith::NegFOp::create(ob, loc, o);
-               Value rot = arith::SelectOp::create(ob, loc, lower, neg, o);
-               Value a = arith::MulFOp::create(ob, loc, toF32(ob, loc, args[0]),
-                                               toF32(ob, loc, args[1]));
-               Value c =
-                   arith::MulFOp::create(ob, loc, rot, toF32(ob, loc, args[2]));
-               Value sum = arith::AddFOp::create(ob, loc, a, c);
-               yield(ob, loc, fromF32(ob, loc, sum));
-             })
-      .getResult(0);
 }
 
 /// [B, Hkv, T, x] -> [B, Hq, T, x]: query head h reads KV head h / (Hq/Hkv).
@@ -415,9 +500,12 @@ Value AttentionLowering::lower() {
   Value q = source(ties.getQ(), op.getQuery(), hq, d);
   Value k = source(ties.getK(), op.getKeyValue(), hkv, d);
   Value v = source(ties.getV(), op.getKeyValue(), hkv, dv);
+  applyNorms(b, op, q, k);
   if (op.getRopeCos()) {
-    q = rope(q, seqKV - seqQ);
-    k = rope(k, 0);
+    q = ropeAt(b, q, op.getRopeCos(), op.getRopeSin(),
+               arith::ConstantIndexOp::create(b, seqKV - seqQ), elt);
+    k = ropeAt(b, k, op.getRopeCos(), op.getRopeSin(),
+               arith::ConstantIndexOp::create(b, 0), elt);
   }
   Value s = maskAndScale(scores(q, repeatHeads(k)));
   Value o = mergeHeads(applyValues(softmax(s), repeatHeads(v)));
@@ -429,53 +517,6 @@ Value AttentionLowering::lower() {
         ArrayRef<ReassociationIndices>{{0, 1}, {2}});
   }
   return o;
-}
-
-/// Rotates x [B, H, n, d] with table rows `first + i` (first: index value).
-static Value ropeAt(ImplicitLocOpBuilder &b, Value x, Value cos, Value sin,
-                    Value first, Type elt) {
-  auto t = cast<RankedTensorType>(x.getType());
-  int64_t d = t.getDimSize(3), half = d / 2;
-  MLIRContext *ctx = b.getContext();
-  AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
-  Value init = tensor::EmptyOp::create(b, t.getShape(), elt);
-  return linalg::GenericOp::create(
-             b, t, ValueRange{x}, init, ArrayRef<AffineMap>{id, id},
-             {kPar, kPar, kPar, kPar},
-             [&](OpBuilder &ob, Location loc, ValueRange args) {
-               Value i0 = linalg::IndexOp::create(ob, loc, 0);
-               Value i1 = linalg::IndexOp::create(ob, loc, 1);
-               Value i2 = linalg::IndexOp::create(ob, loc, 2);
-               Value i3 = linalg::IndexOp::create(ob, loc, 3);
-               Value pos = arith::AddIOp::create(ob, loc, first, i2);
-               Value h = arith::ConstantIndexOp::create(ob, loc, half);
-               Value lower = arith::CmpIOp::create(
-                   ob, loc, arith::CmpIPredicate::ult, i3, h);
-               Value partner = arith::SelectOp::create(
-                   ob, loc, lower, arith::AddIOp::create(ob, loc, i3, h),
-                   arith::SubIOp::create(ob, loc, i3, h));
-               auto ext = [&](Value v) -> Value {
-                 return v.getType().isF32() ? v
-                                            : arith::ExtFOp::create(
-                                                  ob, loc, ob.getF32Type(), v);
-               };
-               Value other = ext(tensor::ExtractOp::create(
-                   ob, loc, x, ValueRange{i0, i1, i2, partner}));
-               Value rot = arith::SelectOp::create(
-                   ob, loc, lower, arith::NegFOp::create(ob, loc, other),
-                   other);
-               Value c = ext(tensor::ExtractOp::create(ob, loc, cos,
-                                                       ValueRange{pos, i3}));
-               Value sn = ext(tensor::ExtractOp::create(ob, loc, sin,
-                                                        ValueRange{pos, i3}));
-               Value v = arith::AddFOp::create(
-                   ob, loc, arith::MulFOp::create(ob, loc, ext(args[0]), c),
-                   arith::MulFOp::create(ob, loc, rot, sn));
-               if (!elt.isF32())
-                 v = arith::TruncFOp::create(ob, loc, elt, v);
-               yield(ob, loc, v);
-             })
-      .getResult(0);
 }
 
 Value AttentionLowering::lowerCacheAttend(CacheAttendOp attend, Value cache,
@@ -505,6 +546,7 @@ Value AttentionLowering::lowerCacheAttend(CacheAttendOp attend, Value cache,
   Value k = buffer(0);
   Value v = type.getBuffers() == 1 ? k : buffer(1);
   Value q = attend.getQuery();
+  applyNorms(b, attend, q, k);
   if (attend.getRopeCos()) {
     Value first = arith::SubIOp::create(b, length, n);
     q = ropeAt(b, q, attend.getRopeCos(), attend.getRopeSin(), first,

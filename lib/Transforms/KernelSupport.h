@@ -161,6 +161,11 @@ struct AttentionSpec {
   MaskKind mask = MaskKind::none;
   double scale = 1.0;
   bool rope = false;
+  /// Elements of each head RoPE rotates (d, or fewer for partial rotary).
+  int64_t rotary = 0;
+  /// QK-norm of queries and keys in the kernel (weights are arguments).
+  bool qNorm = false, kNorm = false;
+  double normEps = 0.0;
   /// Widest vector, in f32 lanes.
   int64_t lanes = 8;
   /// Types of the kernel's memref arguments, in order.
@@ -173,7 +178,8 @@ struct AttentionSpec {
        << seqKV << ',' << d << ',' << dv << ',' << qOff << ',' << kOff << ','
        << vOff << ',' << kvSame << ',' << cacheBuffers << ','
        << static_cast<int>(mask) << ',' << llvm::format("%a", scale) << ','
-       << rope << ',' << lanes;
+       << rope << ',' << rotary << ',' << qNorm << kNorm << ','
+       << llvm::format("%a", normEps) << ',' << lanes;
     for (Type t : argTypes)
       os << ';' << t;
     return s;

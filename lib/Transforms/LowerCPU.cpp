@@ -85,11 +85,16 @@ public:
       cos = args[i++];
       sin = args[i++];
     }
+    if (s.qNorm)
+      qNormWeight = args[i++];
+    if (s.kNorm)
+      kNormWeight = args[i++];
     if (s.decode)
       length = args[i++];
     out = args[i++];
     group = s.hq / s.hkv;
-    w = laneCount(s.rope ? ArrayRef<int64_t>{s.d / 2, s.dv}
+    // Vectors never straddle the halves of the rotated part.
+    w = laneCount(s.rope ? ArrayRef<int64_t>{s.rotary / 2, s.d, s.dv}
                          : ArrayRef<int64_t>{s.d, s.dv},
                   s.lanes);
     // A query tile is at most 64 (query head, row) pairs: its state stays
@@ -117,17 +122,34 @@ private:
       return {bi, h, i, idx(0)};
     return {add(mul(bi, idx(s.seqQ)), i), mul(h, idx(s.dv))};
   }
-  /// x rotated by the RoPE tables' row `pos`: x·cos + rotate_half(x)·sin.
+  /// x rotated by the RoPE tables' row `pos`: x·cos + rotate_half(x)·sin
+  /// on the first `rotary` elements; the rest pass (partial rotary).
   SmallVector<Value> rotate(ArrayRef<Value> x, Value pos) {
-    int64_t chunks = x.size(), half = chunks / 2;
+    int64_t chunks = s.rotary / w, half = chunks / 2;
     SmallVector<Value> r;
-    for (int64_t c = 0; c < chunks; ++c) {
+    for (int64_t c = 0; c < static_cast<int64_t>(x.size()); ++c) {
+      if (c >= chunks) {
+        r.push_back(x[c]);
+        continue;
+      }
       Value partner =
           c < half ? arith::NegFOp::create(b, x[c + half]) : x[c - half];
       Value cs = loadF32(cos, {pos, idx(0)}, c * w, w);
       Value sn = loadF32(sin, {pos, idx(0)}, c * w, w);
       r.push_back(vector::FMAOp::create(b, partner, sn, mul(x[c], cs)));
     }
+    return r;
+  }
+  /// QK-norm of one head held as vectors: x · rsqrt(mean(x²) + eps) · w.
+  SmallVector<Value> normalise(ArrayRef<Value> x, Value weight) {
+    Value ss = mul(x[0], x[0]);
+    for (size_t c = 1; c < x.size(); ++c)
+      ss = vector::FMAOp::create(b, x[c], x[c], ss);
+    Value mean = arith::DivFOp::create(b, reduceAdd(ss), f32(s.d));
+    Value inv = splat(math::RsqrtOp::create(b, add(mean, f32(s.normEps))), w);
+    SmallVector<Value> r;
+    for (auto [c, v] : llvm::enumerate(x))
+      r.push_back(mul(mul(v, inv), loadF32(weight, {idx(0)}, c * w, w)));
     return r;
   }
   /// [Σ v0, Σ v1, Σ v2, Σ v3] of four w-lane vectors: a shuffle tree that
@@ -183,7 +205,7 @@ private:
   void buildDecode();
 
   const AttentionSpec &s;
-  Value q, k, v, mask, cos, sin, length, out;
+  Value q, k, v, mask, cos, sin, qNormWeight, kNormWeight, length, out;
   Value qs, m, l, acc, diagonal;
   int64_t group = 1, w = 1, tileRows = 1, rows = 1;
 };
@@ -207,6 +229,8 @@ void AttentionKernel::attendTile(Value bi, Value g, Value i0, Value valid,
     SmallVector<Value> at = qAt(bi, i, h), x;
     for (int64_t c = 0; c < dChunks; ++c)
       x.push_back(loadF32(q, at, c * w, w));
+    if (s.qNorm)
+      x = normalise(x, qNormWeight);
     if (s.rope)
       x = rotate(x, add(i, diagonal));
     Value scale = splat(f32(s.scale), w);
@@ -230,8 +254,10 @@ void AttentionKernel::attendTile(Value bi, Value g, Value i0, Value valid,
       memref::AllocaOp::create(b, MemRefType::get({kBlock, s.d}, f32Type));
   auto vbuf =
       memref::AllocaOp::create(b, MemRefType::get({kBlock, s.dv}, f32Type));
-  // Unrotated K=V rows serve as values straight from the key buffer.
-  Value valueBuf = s.kvSame && s.d == s.dv && !s.rope ? Value(kbuf) : vbuf;
+  // Unrotated, unnormalised K=V rows serve as values straight from the key
+  // buffer.
+  Value valueBuf =
+      s.kvSame && s.d == s.dv && !s.rope && !s.kNorm ? Value(kbuf) : vbuf;
   auto sbuf = memref::AllocaOp::create(b, MemRefType::get({kBlock}, f32Type));
   loop(idx(0), idx(kBlock), idx(1), [&](Value jj) {
     for (int64_t c = 0; c < dChunks; ++c)
@@ -256,6 +282,8 @@ void AttentionKernel::attendTile(Value bi, Value g, Value i0, Value valid,
         for (int64_t c = 0; c < vChunks; ++c)
           val.push_back(loadF32(v, valAt, c * w, w));
       }
+      if (s.kNorm)
+        key = normalise(key, kNormWeight);
       if (s.rope)
         key = rotate(key, j);
       for (int64_t c = 0; c < dChunks; ++c)

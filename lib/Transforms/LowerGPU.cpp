@@ -57,6 +57,23 @@ constexpr int64_t kMaxPrefillHeadDim = 256;
 
 /// Emits an error at `op` if its head dimensions do not fit the kernels.
 LogicalResult checkSupported(Operation *op) {
+  // The GPU kernels rotate whole heads and have no QK-norm.
+  auto features = [&](auto attn, int64_t d) -> LogicalResult {
+    if (attn.getQNorm() || attn.getKNorm())
+      return op->emitOpError() << "QK-norm is not supported by the GPU kernels";
+    if (attn.getRopeCos() &&
+        cast<RankedTensorType>(attn.getRopeCos().getType()).getDimSize(1) != d)
+      return op->emitOpError()
+             << "partial rotary (RoPE on part of each head) is not supported "
+                "by the GPU kernels";
+    return success();
+  };
+  if (auto attend = dyn_cast<CacheAttendOp>(op);
+      attend && failed(features(attend, attend.getCacheType().getHeadDim())))
+    return failure();
+  if (auto attention = dyn_cast<AttentionOp>(op);
+      attention && failed(features(attention, attention.getHeadDim())))
+    return failure();
   auto laneFriendly = [](int64_t d) {
     return d % kWarp == 0 || (d <= kWarp && llvm::isPowerOf2_64(d));
   };

@@ -196,7 +196,8 @@ struct DecomposeCacheAppend : public OpConversionPattern<CacheAppendOp> {
         cast<RankedTensorType>(op.getValues()[0].getType()).getDimSize(2);
     ImplicitLocOpBuilder b(loc, rewriter);
     Value pos = adaptor.getPosition();
-    Value end = arith::AddIOp::create(b, pos, arith::ConstantIndexOp::create(b, n));
+    Value end =
+        arith::AddIOp::create(b, pos, arith::ConstantIndexOp::create(b, n));
     // Signed: a position from C may be negative.
     Value fits = arith::AndIOp::create(
         b,

@@ -29,7 +29,7 @@ Value buildConvert(ImplicitLocOpBuilder &b, Value v, Type elt);
 /// clamped there, so that code goes on in bounds where the check reports
 /// instead of aborting (qkvtie-checks-to-status).
 Value buildAttendLengthCheck(ImplicitLocOpBuilder &b, Value length,
-                            int64_t queries, int64_t capacity);
+                             int64_t queries, int64_t capacity);
 
 /// The cache as storage: a tensor [buffers, B, Hkv, capacity, d] of its
 /// element type.

@@ -18,20 +18,20 @@
 
 #include "LoweringUtils.h"
 
+#include "mlir/Conversion/TosaToArith/TosaToArith.h"
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
+#include "mlir/Conversion/TosaToTensor/TosaToTensor.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tosa/Transforms/Passes.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Conversion/TosaToArith/TosaToArith.h"
-#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
-#include "mlir/Conversion/TosaToTensor/TosaToTensor.h"
-#include "mlir/Dialect/Tosa/Transforms/Passes.h"
-#include "mlir/IR/Dominance.h"
-#include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/CSE.h"
 #include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -107,12 +107,13 @@ struct MaterializeKVCachePass
         work.push_back(f);
     OpPassManager tosa = tosaToLinalg();
     for (func::FuncOp f : work) {
-      bool hasTosa = f.walk([](Operation *op) {
-                        return op->getDialect() &&
-                                       op->getDialect()->getNamespace() == "tosa"
-                                   ? WalkResult::interrupt()
-                                   : WalkResult::advance();
-                      }).wasInterrupted();
+      bool hasTosa =
+          f.walk([](Operation *op) {
+             return op->getDialect() &&
+                            op->getDialect()->getNamespace() == "tosa"
+                        ? WalkResult::interrupt()
+                        : WalkResult::advance();
+           }).wasInterrupted();
       if (hasTosa && failed(runPipeline(tosa, f)))
         return signalPassFailure();
     }
@@ -159,16 +160,15 @@ struct MaterializeKVCachePass
         padding.push_back(i);
     FailureOr<MaskProof> proof = proveCausalMask(
         a.getMask(), a.getMaskKind() == MaskKind::boolean, a.getBatchSize(),
-        a.getNumHeads(), a.getQueryLength(), a.getKeyLength(), padding,
-        reason);
+        a.getNumHeads(), a.getQueryLength(), a.getKeyLength(), padding, reason);
     if (failed(proof)) {
       why = "its mask is not proven causal: " + reason;
       return failure();
     }
     QKVTIE_DEBUG(llvm::dbgs()
                  << "[" DEBUG_TYPE "] " << a.getLoc() << ": causal mask over "
-                 << proof->extent << " positions, "
-                 << proof->arguments.size() << " padding argument(s)\n");
+                 << proof->extent << " positions, " << proof->arguments.size()
+                 << " padding argument(s)\n");
     return success();
   }
 
@@ -337,14 +337,15 @@ struct MaterializeKVCachePass
     SmallVector<std::pair<unsigned, BlockArgument>> inputs;
     for (auto [i, kind] : llvm::enumerate(ta.getArgKinds()))
       if (kind != TokenAnalysis::ArgKind::Mask)
-        inputs.push_back({unsigned(i), entry->addArgument(
-                                           f.getArgument(i).getType(), loc)});
+        inputs.push_back(
+            {unsigned(i), entry->addArgument(f.getArgument(i).getType(), loc)});
     Value pos = entry->addArgument(IndexType::get(ctx), loc);
     SmallVector<Value> caches;
     for (Type t : cacheTypes)
       caches.push_back(entry->addArgument(t, loc));
     SmallVector<Value> tableArgs;
     for (Value t : tables.values) {
+      // [capacity, r]: r < head_dim for partial rotary.
       auto type = cast<RankedTensorType>(t.getType());
       tableArgs.push_back(entry->addArgument(
           RankedTensorType::get({capacity, type.getDimSize(1)},
@@ -373,8 +374,8 @@ struct MaterializeKVCachePass
         sin = tableArgs[tables.indexOf(a.getRopeSin())];
       }
       ImplicitLocOpBuilder b(a.getLoc(), ob);
-      auto [out, cache] = buildAttention(b, a, mapping, caches[layer], pos, n,
-                                         cos, sin);
+      auto [out, cache] =
+          buildAttention(b, a, mapping, caches[layer], pos, n, cos, sin);
       mapping.map(a.getResult(), out);
       caches[layer++] = cache;
     }
@@ -434,9 +435,10 @@ struct MaterializeKVCachePass
     MaskKind mask =
         a.getMaskKind() == MaskKind::none ? MaskKind::none : MaskKind::causal;
     Value o = CacheAttendOp::create(
-        b, qType, q, cache, length, cos, sin, ties, a.getNumHeadsAttr(),
-        a.getNumKvHeadsAttr(), a.getScaleAttr(),
-        MaskKindAttr::get(b.getContext(), mask));
+        b, qType, q, cache, length, cos, sin, get(a.getQNorm()),
+        get(a.getKNorm()), ties, a.getNumHeadsAttr(), a.getNumKvHeadsAttr(),
+        a.getScaleAttr(), MaskKindAttr::get(b.getContext(), mask),
+        a.getNormEpsAttr());
     o = buildMergeHeads(b, o, elt);
     if (Value wo = a.getOutWeight()) {
       Value p = buildProjection(b, o, get(wo), get(a.getOutBias()), elt);

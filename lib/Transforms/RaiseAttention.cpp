@@ -138,11 +138,17 @@ LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter,
   MLIRContext *ctx = rewriter.getContext();
   Value cos, sin;
   if (m.ropeCos) {
+    int64_t r = m.rotaryDim ? m.rotaryDim : m.d;
     int64_t rows =
-        cast<RankedTensorType>(m.ropeCos.getType()).getNumElements() / m.d;
-    cos = reshapeTo(rewriter, loc, m.ropeCos, {rows, m.d});
-    sin = reshapeTo(rewriter, loc, m.ropeSin, {rows, m.d});
+        cast<RankedTensorType>(m.ropeCos.getType()).getNumElements() / r;
+    cos = reshapeTo(rewriter, loc, m.ropeCos, {rows, r});
+    sin = reshapeTo(rewriter, loc, m.ropeSin, {rows, r});
   }
+  Value qNorm, kNorm;
+  if (m.qNorm)
+    qNorm = reshapeTo(rewriter, loc, m.qNorm, {m.d});
+  if (m.kNorm)
+    kNorm = reshapeTo(rewriter, loc, m.kNorm, {m.d});
   Value mask;
   MaskKind maskKind = m.maskKind;
   // A constant triangle is the causal mask: say so, so that kernels skip
@@ -156,11 +162,11 @@ LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter,
   auto resultType = RankedTensorType::get({m.batch, m.seqQ, features}, m.elt);
   auto op = AttentionOp::create(
       rewriter, loc, resultType, xq, xkv, weights, biases, mask, cos, sin,
-      outWeight, outBias, TiesAttr::get(ctx, qs, ks, vs),
+      qNorm, kNorm, outWeight, outBias, TiesAttr::get(ctx, qs, ks, vs),
       rewriter.getI64IntegerAttr(m.hq), rewriter.getI64IntegerAttr(m.hkv),
       rewriter.getI64IntegerAttr(m.d), rewriter.getF64FloatAttr(m.scale),
-      MaskKindAttr::get(ctx, maskKind),
-      rewriter.getDenseBoolArrayAttr(hasBias));
+      MaskKindAttr::get(ctx, maskKind), rewriter.getDenseBoolArrayAttr(hasBias),
+      (qNorm || kNorm) ? rewriter.getF64FloatAttr(m.normEps) : FloatAttr());
   // A match the op cannot express is a bug of the matcher, not of the
   // input: leave the IR as it was and say so without failing the pass.
   LogicalResult verified = success();

@@ -203,10 +203,10 @@ struct ReportPass : public qkvtie::impl::QKVTieReportBase<ReportPass> {
         continue;
       perToken += f[1];
       untied += f[2];
-      perFunction[name] = llvm::json::Object{
-          {"attentions", f[0]},
-          {"kv_cache_bytes_per_token", f[1]},
-          {"kv_cache_bytes_per_token_untied", f[2]}};
+      perFunction[name] =
+          llvm::json::Object{{"attentions", f[0]},
+                             {"kv_cache_bytes_per_token", f[1]},
+                             {"kv_cache_bytes_per_token_untied", f[2]}};
     }
     llvm::json::Object root;
     root["attentions"] = std::move(entries);

@@ -41,8 +41,11 @@ TIES = {
 
 def attention_case(name, rng, *, ties="Q-K-V", batch=1, seq_q=5, seq_kv=5,
                    heads=4, kv_heads=4, head_dim=8, mask="none", rope=False,
-                   bias=True, out=True, cross=False, dtype=np.float32):
-    """Returns (mlir function text, inputs list, reference kwargs)."""
+                   bias=True, out=True, cross=False, dtype=np.float32,
+                   qk_norm=False):
+    """Returns (mlir function text, inputs list, reference kwargs). `rope`:
+    False, True, or "partial" (half of each head rotated); `qk_norm`: an
+    RMSNorm of each query and key head."""
     elt = _ELT[dtype]
     dtype, rnd = storage(dtype)
     tq, tk, tv = TIES[ties]
@@ -107,13 +110,18 @@ def attention_case(name, rng, *, ties="Q-K-V", batch=1, seq_q=5, seq_kv=5,
         mask_text = f"boolean, {mv} : {mt}"
     rope_text, rope_arr = "", None
     if rope:
-        pos = np.arange(seq_kv)[:, None]
-        inv = 1.0 / (10000 ** (np.arange(0, head_dim, 2) / head_dim))
-        ang = np.concatenate([pos * inv, pos * inv], axis=-1)
-        rope_arr = (np.cos(ang).astype(np.float32), np.sin(ang).astype(np.float32))
+        rope_arr = rope_tables(seq_kv, head_dim // 2 if rope == "partial" else head_dim)
         cv, ct = arg(rope_arr[0], "f32")
         sv, st = arg(rope_arr[1], "f32")
         rope_text = f" rope({cv}, {sv} : {ct}, {st})"
+    norm_arr = None
+    if qk_norm:
+        wq = rnd((1 + 0.2 * rng.standard_normal(head_dim)).astype(dtype))
+        wk = rnd((1 + 0.2 * rng.standard_normal(head_dim)).astype(dtype))
+        norm_arr = (wq, wk, 1e-6)
+        qv, qt = arg(wq)
+        kv, kt = arg(wk)
+        rope_text += f" q_norm({qv} : {qt}) k_norm({kv} : {kt}) norm_eps(1.0e-06)"
     out_text, out_arr = "", None
     dv = head_dim
     merged = heads * dv
@@ -139,5 +147,15 @@ def attention_case(name, rng, *, ties="Q-K-V", batch=1, seq_q=5, seq_kv=5,
         f"  return %r : {res_t}\n}}\n")
     ref = dict(query=xq, key_value=xkv, slots=slots, ties=(tq, tk, tv),
                num_heads=heads, num_kv_heads=kv_heads, scale=scale,
-               mask_kind=mask, mask=mask_arr, rope=rope_arr, out=out_arr)
+               mask_kind=mask, mask=mask_arr, rope=rope_arr, out=out_arr,
+               qk_norm=norm_arr)
     return text, inputs, ref
+
+
+def rope_tables(positions, width):
+    """cos and sin [positions, width] (float32) of rotate-half RoPE over
+    `width` elements (the head, or its rotated part)."""
+    pos = np.arange(positions)[:, None]
+    inv = 1.0 / (10000 ** (np.arange(0, width, 2) / width))
+    ang = np.concatenate([pos * inv, pos * inv], axis=-1)
+    return np.cos(ang).astype(np.float32), np.sin(ang).astype(np.float32)

@@ -17,8 +17,21 @@ def _rotate_half(x):
     return np.concatenate([-x[..., half:], x[..., :half]], axis=-1)
 
 
+def rope_rotate(x, cos, sin):
+    """Rotate-half RoPE of the first cos.shape[-1] elements of x (all of them,
+    or fewer for partial rotary); the rest pass."""
+    r = cos.shape[-1]
+    rot = x[..., :r] * cos + _rotate_half(x[..., :r]) * sin
+    return np.concatenate([rot, x[..., r:]], axis=-1)
+
+
+def head_norm(x, weight, eps):
+    """RMSNorm of each head (the last axis): QK-norm."""
+    return x / np.sqrt((x * x).mean(axis=-1, keepdims=True) + eps) * weight
+
+
 def attention(query, key_value, slots, ties, num_heads, num_kv_heads, scale,
-              mask_kind="none", mask=None, rope=None, out=None):
+              mask_kind="none", mask=None, rope=None, out=None, qk_norm=None):
     xq = np.asarray(query, np.float64)
     xkv = np.asarray(key_value, np.float64)
     s_len, t_len = xq.shape[1], xkv.shape[1]
@@ -35,11 +48,16 @@ def attention(query, key_value, slots, ties, num_heads, num_kv_heads, scale,
     q = source(ties[0], xq, num_heads)
     k = source(ties[1], xkv, num_kv_heads)
     v = source(ties[2], xkv, num_kv_heads)
+    if qk_norm is not None:
+        wq, wk, eps = qk_norm
+        if wq is not None:
+            q = head_norm(q, np.asarray(wq, np.float64), eps)
+        if wk is not None:
+            k = head_norm(k, np.asarray(wk, np.float64), eps)
     if rope is not None:
         cos, sin = (np.asarray(t, np.float64) for t in rope)
-        qc, qs = cos[t_len - s_len:t_len], sin[t_len - s_len:t_len]
-        q = q * qc + _rotate_half(q) * qs
-        k = k * cos[:t_len] + _rotate_half(k) * sin[:t_len]
+        q = rope_rotate(q, cos[t_len - s_len:t_len], sin[t_len - s_len:t_len])
+        k = rope_rotate(k, cos[:t_len], sin[:t_len])
     group = num_heads // num_kv_heads
     k = np.repeat(k, group, axis=1)
     v = np.repeat(v, group, axis=1)

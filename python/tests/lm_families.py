@@ -63,6 +63,9 @@ def _qwen3(transformers, kv_heads):
 FAMILIES = {
     "phi3-fused-qkv-gqa": (lambda t: _phi3(t, 2), "fused qkv, GQA 8/2"),
     "gpt-bigcode-mqa": (_bigcode, "fused c_attn, MQA 8/1, learned positions"),
+    "phi3-partial-rotary": (lambda t: _phi3(t, 2, partial=0.5),
+                            "fused qkv, GQA 8/2, RoPE on half of each head"),
+    "qwen3-qk-norm-mqa": (lambda t: _qwen3(t, 1), "QK-norm, MQA 8/1"),
 }
 
 

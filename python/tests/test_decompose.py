@@ -27,6 +27,13 @@ CASES += [
          mask="causal", rope=True, bias=False),
     dict(ties="Q-K-V", heads=4, kv_heads=4, seq_q=6, dtype=np.float16,
          mask="causal"),
+    # Partial rotary and QK-norm (K=V: keys normalised, values not).
+    dict(ties="Q-K=V", heads=8, kv_heads=2, seq_q=9, head_dim=16, mask="causal",
+         rope="partial"),
+    dict(ties="Q-K=V", heads=8, kv_heads=1, seq_q=9, head_dim=16, mask="causal",
+         rope=True, qk_norm=True),
+    dict(ties="Q-K-V", heads=4, kv_heads=4, seq_q=5, head_dim=8, rope="partial",
+         qk_norm=True, dtype=np.float16),
 ]
 
 

@@ -19,8 +19,9 @@ import numpy as np
 import pytest
 
 from qkvtie import compile_file
-from qkvtie.mlirgen import attention_case, encode, from_bf16, storage, ttype
-from qkvtie.reference import attention
+from qkvtie.mlirgen import (attention_case, encode, from_bf16, rope_tables,
+                            storage, ttype)
+from qkvtie.reference import attention, head_norm, rope_rotate
 from qkvtie.runtime import set_num_threads
 
 TIES = ["Q-K-V", "Q-K=V", "Q=K-V", "Q=K=V", "identity-query"]
@@ -37,7 +38,8 @@ def _name(dtype):
 
 
 FACTORS = dict(ties=TIES, heads=HEADS, head_dim=HEAD_DIMS, seq_q=LENGTHS,
-               mask=MASKS, rope=[False, True], dtype=DTYPES)
+               mask=MASKS, rope=[False, True, "partial"], qk_norm=[False, True],
+               dtype=DTYPES)
 
 
 def _valid(case):
@@ -52,7 +54,7 @@ def _pairs(case):
             for i, a in enumerate(keys) for b in keys[i + 1:]}
 
 
-def prefill_cases(count=48):
+def prefill_cases(count=56):
     """Greedy pairwise design: each case is the random candidate that covers
     the most factor-value pairs not yet covered."""
     rng = np.random.default_rng(7)
@@ -74,7 +76,7 @@ def prefill_cases(count=48):
         head_dim = c["head_dim"]
         out.append(dict(ties=c["ties"], heads=heads, kv_heads=kv_heads,
                         head_dim=head_dim, seq_q=c["seq_q"], mask=c["mask"],
-                        rope=c["rope"], dtype=c["dtype"],
+                        rope=c["rope"], qk_norm=c["qk_norm"], dtype=c["dtype"],
                         batch=2 if i % 7 == 0 else 1))
     # Cross-attention: S != T.
     out.append(dict(ties="Q-K=V", heads=8, kv_heads=2, head_dim=16, cross=True,
@@ -86,7 +88,7 @@ PREFILL, PAIRS = prefill_cases()
 
 
 def decode_case(name, rng, *, buffers, heads, kv_heads, head_dim, length,
-                new, causal, rope, dtype):
+                new, causal, rope, dtype, qk_norm=False):
     """A function filling a cache with `length` tokens and attending with the
     last `new` of them; returns (text, inputs, float64 expected)."""
     elt = _name(dtype)
@@ -103,14 +105,19 @@ def decode_case(name, rng, *, buffers, heads, kv_heads, head_dim, length,
     inputs = [encode(q, elt), encode(k, elt)] + ([encode(v, elt)] if buffers == 2 else [])
     rope_text, tables = "", None
     if rope:
-        pos = np.arange(cap)[:, None]
-        inv = 1.0 / (10000 ** (np.arange(0, head_dim, 2) / head_dim))
-        ang = np.concatenate([pos * inv, pos * inv], axis=-1)
-        tables = (np.cos(ang).astype(np.float32), np.sin(ang).astype(np.float32))
-        tt = ttype((cap, head_dim))
+        tables = rope_tables(cap, head_dim // 2 if rope == "partial" else head_dim)
+        tt = ttype(tables[0].shape)
         args += [f"%cos: {tt}", f"%sin: {tt}"]
         inputs += list(tables)
         rope_text = f" rope(%cos, %sin : {tt}, {tt})"
+    norms = None
+    if qk_norm:
+        norms = [rnd((1 + 0.2 * rng.standard_normal(head_dim)).astype(dtype))
+                 for _ in range(2)]
+        nt = ttype((head_dim,), elt)
+        args += [f"%qn: {nt}", f"%kn: {nt}"]
+        inputs += [encode(w, elt) for w in norms]
+        rope_text += f" q_norm(%qn : {nt}) k_norm(%kn : {nt}) norm_eps(1.0e-06)"
     values = "%k" + (", %v" if buffers == 2 else "")
     vtypes = kt + (f", {kt}" if buffers == 2 else "")
     ties = "<q = 0, k = 1, v = 1>" if buffers == 1 else "<q = 0, k = 1, v = 2>"
@@ -128,14 +135,16 @@ def decode_case(name, rng, *, buffers, heads, kv_heads, head_dim, length,
     # float64: the queries are the last `new` tokens.
     q64, k64, v64 = (np.asarray(a, np.float64) for a in (q, k, v))
     first = length - new
+    keys = k64
+    if qk_norm:
+        q64 = head_norm(q64, np.asarray(norms[0], np.float64), 1e-6)
+        keys = head_norm(k64, np.asarray(norms[1], np.float64), 1e-6)
     if rope:
         cos, sin = (np.asarray(a, np.float64) for a in tables)
-        half = head_dim // 2
-        rot = lambda x: np.concatenate([-x[..., half:], x[..., :half]], -1)
-        q64 = q64 * cos[first:length] + rot(q64) * sin[first:length]
-        k64 = k64 * cos[:length] + rot(k64) * sin[:length]
+        q64 = rope_rotate(q64, cos[first:length], sin[first:length])
+        keys = rope_rotate(keys, cos[:length], sin[:length])
     g = heads // kv_heads
-    s = scale * np.einsum("bhsd,bhtd->bhst", q64, np.repeat(k64, g, 1))
+    s = scale * np.einsum("bhsd,bhtd->bhst", q64, np.repeat(keys, g, 1))
     if causal:
         allowed = np.arange(length)[None, :] <= first + np.arange(new)[:, None]
         s = np.where(allowed, s, -np.inf)
@@ -160,6 +169,17 @@ DECODE += [dict(buffers=2, heads=8, kv_heads=1, head_dim=16, length=257, new=33,
                 causal=True, rope=True, dtype=np.float32),
            dict(buffers=1, heads=4, kv_heads=4, head_dim=64, length=1000, new=100,
                 causal=True, rope=False, dtype=np.float16)]
+# Partial rotary and QK-norm: a K=V cache keeps the raw projection, so keys
+# are normalised and rotated on read while values are not.
+FEATURES = [dict(buffers=b, heads=8, kv_heads=kv, head_dim=hd, length=n, new=new,
+                 causal=True, rope=rope, qk_norm=norm, dtype=dt)
+           for b, kv, hd, n, new, rope, norm, dt in [
+               (1, 2, 16, 33, 1, "partial", False, np.float32),
+               (2, 1, 64, 257, 3, "partial", True, np.float16),
+               (1, 1, 128, 1000, 1, True, True, np.float32),
+               (1, 8, 64, 7, 7, False, True, "bf16"),
+               (2, 2, 16, 1, 1, "partial", True, np.float32)]]
+DECODE += FEATURES
 
 
 def _ids(cases):
@@ -204,6 +224,18 @@ def decode(tmp_path_factory, request):
                     vector_width=request.param)
 
 
+@pytest.fixture(scope="module")
+def reference_decode(tmp_path_factory):
+    """The reference lowering of the same decode steps: the oracle agrees."""
+    return _compile(tmp_path_factory, FEATURES, _decode, pipeline="reference")
+
+
+@pytest.mark.parametrize("i", range(len(FEATURES)), ids=_ids(FEATURES))
+def test_reference_decode_matches_float64(reference_decode, i):
+    lib, runs = reference_decode
+    _check(lib, runs, i, FEATURES[i]["dtype"], 2)
+
+
 def _check(lib, runs, i, dtype, threads):
     inputs, want = runs[i]
     set_num_threads(threads)
@@ -243,7 +275,10 @@ def test_grid_covers_every_value_and_most_pairs():
     assert seen["head_dim"] >= set(HEAD_DIMS)
     assert seen["seq_q"] >= set(LENGTHS)
     assert seen["mask"] >= set(MASKS)
-    assert seen["rope"] >= {True, False}
+    assert seen["rope"] >= {True, False, "partial"}
+    assert {c.get("qk_norm", False) for c in PREFILL} >= {True, False}
+    assert {c.get("rope") for c in DECODE} >= {True, False, "partial"}
+    assert {c.get("qk_norm", False) for c in DECODE} >= {True, False}
     assert seen["dtype"] >= {"f32", "f16", "bf16"}
     assert {(c["heads"], c["kv_heads"]) for c in PREFILL} >= set(HEADS)
     assert {c["length"] for c in DECODE} >= set(LENGTHS)

@@ -20,3 +20,25 @@ func.func @prefill_head_dim(%x: tensor<1x4x512xf32>, %w: tensor<512x512xf32>) ->
          slots((%w : tensor<512x512xf32>)) -> tensor<1x4x512xf32>
   return %o : tensor<1x4x512xf32>
 }
+
+// -----
+
+// Partial rotary and QK-norm are CPU-only.
+
+func.func @partial_rotary(%x: tensor<1x4x32xf32>, %w: tensor<32x32xf32>, %cos: tensor<4x8xf32>, %sin: tensor<4x8xf32>) -> tensor<1x4x32xf32> {
+  // expected-error@+1 {{'qkvtie.attention' op partial rotary (RoPE on part of each head) is not supported by the GPU kernels}}
+  %o = qkvtie.attention ties <q = 0, k = 0, v = 0> heads(2, 2) head_dim(16) scale(0.25) mask(causal)
+         inputs(%x, %x : tensor<1x4x32xf32>, tensor<1x4x32xf32>)
+         slots((%w : tensor<32x32xf32>)) rope(%cos, %sin : tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<1x4x32xf32>
+  return %o : tensor<1x4x32xf32>
+}
+
+// -----
+
+!kv = !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 64, head_dim = 32, f32>
+func.func @qk_norm(%q: tensor<1x4x1x32xf32>, %c: !kv, %len: index, %n: tensor<32xf32>) -> tensor<1x4x1x32xf32> {
+  // expected-error@+1 {{'qkvtie.cache.attend' op QK-norm is not supported by the GPU kernels}}
+  %o = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(4, 2) scale(0.25) mask(none) %q, %c length %len
+         q_norm(%n : tensor<32xf32>) k_norm(%n : tensor<32xf32>) norm_eps(1.0e-06) : tensor<1x4x1x32xf32>, !kv -> tensor<1x4x1x32xf32>
+  return %o : tensor<1x4x1x32xf32>
+}

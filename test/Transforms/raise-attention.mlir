@@ -11,6 +11,8 @@
 // RUN: qkvtie-opt %qkvtie_src/examples/models/mha-canonical.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=OUT
 // RUN: qkvtie-opt %qkvtie_src/examples/models/gqa-rope-causal.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=CAUSAL
 // RUN: qkvtie-opt %qkvtie_src/examples/models/gpt2-packed-kv-tied.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=PACKED
+// RUN: qkvtie-opt %S/Inputs/args-partial-rope.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=PARTIAL
+// RUN: qkvtie-opt %S/Inputs/args-qk-norm.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=QKNORM
 //
 // The same modules after upstream rewrites still raise.
 // RUN: qkvtie-opt %S/Inputs/args-mha.mlir --linalg-generalize-named-ops --canonicalize --cse | qkvtie-opt --qkvtie-raise-attention | FileCheck %s --check-prefix=GEN
@@ -90,3 +92,18 @@
 // CAUSAL-LABEL: func.func @forward
 // CAUSAL: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(4, 2) head_dim(16) scale(2.500000e-01) mask(causal)
 // CAUSAL-SAME: rope(%{{.*}}, %{{.*}} : tensor<8x16xf32>, tensor<8x16xf32>)
+
+// Partial rotary: cat(rope(x[..., :4]), x[..., 4:]) is RoPE with [S, 4]
+// tables on heads of 8.
+// PARTIAL-LABEL: func.func @forward
+// PARTIAL: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 1) head_dim(8)
+// PARTIAL-SAME: rope(%arg4, %arg5 : tensor<4x4xf32>, tensor<4x4xf32>)
+// PARTIAL-NOT: tensor.concat
+// PARTIAL-NOT: math.exp
+
+// QK-norm: an RMSNorm of each query and key head before RoPE becomes the
+// op's norm weights and eps; the norms' ops are left to dead-code removal.
+// QKNORM-LABEL: func.func @forward
+// QKNORM: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 1) head_dim(8)
+// QKNORM-SAME: rope(%arg4, %arg5 : tensor<4x8xf32>, tensor<4x8xf32>) q_norm(%arg6 : tensor<8xf32>) k_norm(%arg7 : tensor<8xf32>) norm_eps(9.9999999{{[0-9]*}}E-7)
+// QKNORM-NOT: math.exp

@@ -59,9 +59,8 @@ std::string identifier(StringRef s) {
 }
 
 std::string dims(ArrayRef<int64_t> shape, const std::string &sep = ", ") {
-  return llvm::join(llvm::map_range(shape,
-                                    [](int64_t d) { return std::to_string(d); }),
-                    sep);
+  return llvm::join(
+      llvm::map_range(shape, [](int64_t d) { return std::to_string(d); }), sep);
 }
 
 std::string cString(StringRef s) {
@@ -101,7 +100,8 @@ int64_t CValue::bytes() const {
 }
 
 bool CFunction::takesCache() const {
-  return llvm::any_of(args, [](const CValue &a) { return a.kind == CValue::Cache; });
+  return llvm::any_of(args,
+                      [](const CValue &a) { return a.kind == CValue::Cache; });
 }
 
 bool qkvtie_compile::isCIdentifier(StringRef s) {
@@ -110,9 +110,8 @@ bool qkvtie_compile::isCIdentifier(StringRef s) {
   return llvm::all_of(s, [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
-FailureOr<CInterface> qkvtie_compile::collectInterface(ModuleOp module,
-                                                       StringRef prefix,
-                                                       bool cuda) {
+FailureOr<CInterface>
+qkvtie_compile::collectInterface(ModuleOp module, StringRef prefix, bool cuda) {
   CInterface abi;
   abi.prefix = prefix.str();
   abi.cuda = cuda;
@@ -172,13 +171,14 @@ FailureOr<CInterface> qkvtie_compile::collectInterface(ModuleOp module,
     s.decode = decode;
     s.prefill = prefill;
     s.tables = find(name.str() + "_tables");
-    s.tokenInputs.assign(tokens.asArrayRef().begin(), tokens.asArrayRef().end());
-    s.numInputs = llvm::find_if(decode->args, [](const CValue &a) {
-                    return a.kind == CValue::Index;
-                  }) - decode->args.begin();
-    s.numCaches = llvm::count_if(decode->args, [](const CValue &a) {
-      return a.kind == CValue::Cache;
-    });
+    s.tokenInputs.assign(tokens.asArrayRef().begin(),
+                         tokens.asArrayRef().end());
+    s.numInputs =
+        llvm::find_if(decode->args,
+                      [](const CValue &a) { return a.kind == CValue::Index; }) -
+        decode->args.begin();
+    s.numCaches = llvm::count_if(
+        decode->args, [](const CValue &a) { return a.kind == CValue::Cache; });
     s.numResults = decode->results.size() - s.numCaches;
     s.chunk = prefill->args[s.tokenInputs.front()].tensor.getDimSize(1);
     s.capacity = decode->args[s.numInputs + 1].tensor.getDimSize(3);
@@ -236,7 +236,8 @@ void qkvtie_compile::writeHeader(raw_ostream &os, const CInterface &abi) {
         " * error; "
      << p
      << "_last_error() then says why (per thread; NULL after a\n"
-        " * success). Nothing here aborts the process: a failed run-time check\n"
+        " * success). Nothing here aborts the process: a failed run-time "
+        "check\n"
         " * of the model (a token id outside the vocabulary, a position past\n"
         " * the cache) is an error of the call, whose outputs are then\n"
         " * undefined. Pointers must not be NULL. Tensors are dense row-major\n"
@@ -248,7 +249,8 @@ void qkvtie_compile::writeHeader(raw_ostream &os, const CInterface &abi) {
      << "const char *" << p << "_last_error(void);\n\n";
   if (abi.cuda)
     os << "/* Attention runs on the GPU (libqkvtie_cuda_runtime, beside this\n"
-          " * library); without a driver or a GPU calls fail with the reason. */\n"
+          " * library); without a driver or a GPU calls fail with the reason. "
+          "*/\n"
        << "int " << p << "_gpu_available(void);\n"
        << "const char *" << p << "_gpu_error(void);\n\n";
   for (const CFunction &fn : abi.functions) {
@@ -273,8 +275,9 @@ void qkvtie_compile::writeHeader(raw_ostream &os, const CInterface &abi) {
     for (const CValue &a : s.decode->args)
       if (a.kind == CValue::Cache)
         bytes += a.bytes();
-    os << "/* Generation over @" << s.entry << ": a session holds " << s.numCaches
-       << " KV cache(s) (" << bytes << " bytes in all, " << s.capacity
+    os << "/* Generation over @" << s.entry << ": a session holds "
+       << s.numCaches << " KV cache(s) (" << bytes << " bytes in all, "
+       << s.capacity
        << " tokens) and\n * the position of the next token. Calls on one "
           "session must not overlap.\n"
        << " *   create: NULL on failure (see " << p << "_last_error)\n"
@@ -300,8 +303,7 @@ void qkvtie_compile::writeHeader(raw_ostream &os, const CInterface &abi) {
     os << "int " << e << "_session_prefill(" << e << "_session *s, int64_t n"
        << (params.empty() ? "" : ", ") << llvm::join(params, ", ") << ");\n"
        << "int " << e << "_session_step(" << e << "_session *s"
-       << (params.empty() ? "" : ", ") << llvm::join(params, ", ")
-       << ");\n\n";
+       << (params.empty() ? "" : ", ") << llvm::join(params, ", ") << ");\n\n";
   }
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
 }
@@ -329,8 +331,8 @@ void writeDecl(raw_ostream &os, const CFunction &fn, StringRef p) {
   for (const CValue &a : fn.args)
     decl.push_back(a.kind == CValue::Index ? std::string("int64_t")
                                            : memref(a) + " *");
-  os << "void " << p << "_ciface_" << fn.name << "("
-     << llvm::join(decl, ", ") << ");\n";
+  os << "void " << p << "_ciface_" << fn.name << "(" << llvm::join(decl, ", ")
+     << ");\n";
 }
 
 /// `P_ciface_<fn>(&res, args...)`.
@@ -342,9 +344,7 @@ std::string callText(const CFunction &fn, StringRef p, StringRef res,
   else if (fn.results.size() > 1)
     call.push_back(("&" + res).str());
   call.append(args.begin(), args.end());
-  return (p + "_ciface_" + fn.name + "(" + llvm::join(call, ", ") +
-          ");")
-      .str();
+  return (p + "_ciface_" + fn.name + "(" + llvm::join(call, ", ") + ");").str();
 }
 
 void writeCommon(raw_ostream &os, const CInterface &abi, StringRef header) {
@@ -405,7 +405,8 @@ void writeCommon(raw_ostream &os, const CInterface &abi, StringRef header) {
      << "  for (int i = rank - 1; i >= 0; --i) { sizes[i] = shape[i]; "
         "strides[i] = s; s *= shape[i]; }\n}\n"
      << "/* Frees a result buffer unless it is one of `keep` (the caller's or\n"
-        " * the session's buffers) or was freed already: a function may return\n"
+        " * the session's buffers) or was freed already: a function may "
+        "return\n"
         " * its argument, or one tensor twice. */\n"
      << "static void " << p
      << "_release(void *ptr, void *const *keep, int nkeep, void **freed, "
@@ -415,13 +416,13 @@ void writeCommon(raw_ostream &os, const CInterface &abi, StringRef header) {
      << "  for (int i = 0; i < *nfreed; ++i) if (freed[i] == ptr) return;\n"
      << "  free(ptr);\n  freed[(*nfreed)++] = ptr;\n}\n"
      << "/* The result's elements, for copying out. */\n"
-     << "static const char *" << p
-     << "_data(const void *desc, size_t elt) {\n"
+     << "static const char *" << p << "_data(const void *desc, size_t elt) {\n"
      << "  const memref0 *d = desc;\n"
      << "  return (const char *)d->aligned + d->offset * elt;\n}\n\n";
 }
 
-void writeFunction(raw_ostream &os, const CFunction &fn, const CInterface &abi) {
+void writeFunction(raw_ostream &os, const CFunction &fn,
+                   const CInterface &abi) {
   const std::string &p = abi.prefix;
   std::string name = p + "_" + identifier(fn.name);
   SmallVector<std::string> params;
@@ -456,9 +457,8 @@ void writeFunction(raw_ostream &os, const CFunction &fn, const CInterface &abi) 
     args.push_back("&a" + std::to_string(i));
     keep.push_back("(void *)" + in);
   }
-  os << "  " << name << "_results res;\n  "
-     << callText(fn, p, "res", args) << "\n  int bad = " << p
-     << "_finish(fn);\n";
+  os << "  " << name << "_results res;\n  " << callText(fn, p, "res", args)
+     << "\n  int bad = " << p << "_finish(fn);\n";
   os << "  void *keep[] = {" << (keep.empty() ? "NULL" : llvm::join(keep, ", "))
      << "}, *freed[" << std::max<size_t>(fn.results.size(), 1)
      << "];\n  int nfreed = 0;\n";
@@ -490,8 +490,8 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
      << "_live; l && !found; l = l->next) found = l == s;\n"
      << "  pthread_mutex_unlock(&" << S << "_lock);\n  return s && found;\n}\n"
      << "int64_t " << S << "_capacity(void) { return " << s.capacity << "; }\n"
-     << "int64_t " << S << "_position(const " << S
-     << " *s) {\n  return " << S << "_is_live(s) ? s->position : -1;\n}\n";
+     << "int64_t " << S << "_position(const " << S << " *s) {\n  return " << S
+     << "_is_live(s) ? s->position : -1;\n}\n";
 
   // Free.
   os << "static void " << S << "_destroy(" << S << " *s) {\n"
@@ -503,8 +503,7 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
      << "; ++i) free(s->stage[i]);\n  free(s);\n}\n"
      << "void " << S << "_free(" << S << " *s) {\n  int found = 0;\n"
      << "  pthread_mutex_lock(&" << S << "_lock);\n"
-     << "  for (" << S << " **l = &" << S
-     << "_live; *l; l = &(*l)->next)\n"
+     << "  for (" << S << " **l = &" << S << "_live; *l; l = &(*l)->next)\n"
      << "    if (*l == s) { *l = s->next; found = 1; break; }\n"
      << "  pthread_mutex_unlock(&" << S << "_lock);\n"
      << "  if (found) " << S << "_destroy(s);\n}\n";
@@ -553,9 +552,9 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
     names.push_back("in" + std::to_string(i));
   for (unsigned i = 0; i < s.numResults; ++i)
     names.push_back("out" + std::to_string(i));
-  os << "static int " << S << "_run(const char *fn, " << S
-     << " *s, int64_t n" << (params.empty() ? "" : ", ")
-     << llvm::join(params, ", ") << ") {\n  " << p << "_error[0] = 0;\n"
+  os << "static int " << S << "_run(const char *fn, " << S << " *s, int64_t n"
+     << (params.empty() ? "" : ", ") << llvm::join(params, ", ") << ") {\n  "
+     << p << "_error[0] = 0;\n"
      << "  if (!" << S << "_is_live(s)) return " << p
      << "_fail(fn, \"not a live session (NULL, or freed)\");\n";
   for (unsigned i = 0; i < s.numInputs; ++i)
@@ -565,8 +564,7 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
   for (unsigned i = 0; i < s.numResults; ++i)
     os << "  if (!out" << i << ") return " << p << "_fail(fn, \"out" << i
        << " is NULL\");\n";
-  os << "  if (n < 1) return " << p
-     << "_fail(fn, \"n must be at least 1\");\n"
+  os << "  if (n < 1) return " << p << "_fail(fn, \"n must be at least 1\");\n"
      << "  if (n > " << s.capacity << " - s->position) {\n    char why[160];\n"
      << "    snprintf(why, sizeof why, \"%lld token(s) at position %lld do not "
         "fit in the KV cache (%d tokens)\", (long long)n, (long long)"
@@ -581,8 +579,9 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
     bool isPrefill = step == s.prefill;
     if (s.prefill == s.decode && !isPrefill)
       continue;
-    os << "    " << (isPrefill ? "if (c == " + std::to_string(s.chunk) + ")"
-                               : std::string("else"))
+    os << "    "
+       << (isPrefill ? "if (c == " + std::to_string(s.chunk) + ")"
+                     : std::string("else"))
        << " {\n";
     SmallVector<std::string> args, keep;
     for (unsigned i = 0; i < s.numInputs; ++i) {
@@ -623,16 +622,16 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
     }
     for (unsigned k = 0; k < numTables; ++k)
       args.push_back("&s->tables[" + std::to_string(k) + "]");
-    os << "      " << p << "_" << identifier(step->name) << "_results res;\n      "
-       << callText(*step, p, "res", args) << "\n      bad = " << p
-       << "_finish(fn);\n";
+    os << "      " << p << "_" << identifier(step->name)
+       << "_results res;\n      " << callText(*step, p, "res", args)
+       << "\n      bad = " << p << "_finish(fn);\n";
     // Caches come back in place; a copy replaces the session's buffer.
     for (unsigned k = 0; k < s.numCaches; ++k) {
       std::string r = "res.r" + std::to_string(s.numResults + k);
       std::string mine = "s->caches[" + std::to_string(k) + "]";
-      os << "      if (" << r << ".allocated != " << mine << ".allocated) { free("
-         << mine << ".allocated); memcpy(&" << mine << ", &" << r
-         << ", sizeof(memref5)); }\n";
+      os << "      if (" << r << ".allocated != " << mine
+         << ".allocated) { free(" << mine << ".allocated); memcpy(&" << mine
+         << ", &" << r << ", sizeof(memref5)); }\n";
       keep.push_back(mine + ".allocated");
     }
     for (unsigned k = 0; k < numTables; ++k)
@@ -668,8 +667,7 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
      << (names.empty() ? "" : ", ") << names0 << ");\n}\n"
      << "int " << S << "_step(" << S << " *s" << (params.empty() ? "" : ", ")
      << llvm::join(params, ", ") << ") {\n  return " << S << "_run(\"" << S
-     << "_step\", s, 1" << (names.empty() ? "" : ", ") << names0
-     << ");\n}\n\n";
+     << "_step\", s, 1" << (names.empty() ? "" : ", ") << names0 << ");\n}\n\n";
 }
 
 } // namespace

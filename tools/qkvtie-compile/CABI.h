@@ -57,8 +57,7 @@ struct CInterface {
 /// warned about. Fails (with an error on the module) for sizes that do not
 /// fit in memory.
 mlir::FailureOr<CInterface> collectInterface(mlir::ModuleOp module,
-                                             llvm::StringRef prefix,
-                                             bool cuda);
+                                             llvm::StringRef prefix, bool cuda);
 
 void writeHeader(llvm::raw_ostream &os, const CInterface &abi);
 void writeShim(llvm::raw_ostream &os, const CInterface &abi,

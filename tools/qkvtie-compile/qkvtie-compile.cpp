@@ -142,9 +142,9 @@ LogicalResult lower(ModuleOp module) {
   PassManager pm(module.getContext());
   if (target == "cuda") {
     // A cubin made by ptxas: nothing to compile when the library loads.
-    if (failed(qkvtie::buildLowerToLLVMCUDAPipeline(
-            pm, kernelLanes(), gpuChip, "bin", cudaPath,
-            /*checksToStatus=*/true)))
+    if (failed(qkvtie::buildLowerToLLVMCUDAPipeline(pm, kernelLanes(), gpuChip,
+                                                    "bin", cudaPath,
+                                                    /*checksToStatus=*/true)))
       return failure();
     return pm.run(module);
   }

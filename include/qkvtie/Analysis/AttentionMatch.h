@@ -50,6 +50,11 @@ struct AttentionMatch {
   Value mask; // reshaped to maskShape, which broadcasts to [B, H, S, T]
   SmallVector<int64_t> maskShape;
   Value ropeCos, ropeSin;
+  /// Elements of each head RoPE rotates when fewer than d (partial rotary).
+  int64_t rotaryDim = 0;
+  /// QK-norm: RMSNorm weights of the heads of q and k, before RoPE.
+  Value qNorm, kNorm;
+  double normEps = 0.0;
   Type elt;
 };
 

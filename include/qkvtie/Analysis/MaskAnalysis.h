@@ -41,8 +41,8 @@ struct MaskProof {
 /// where visible and at most -1e30 elsewhere. On failure `why` says which
 /// op or point defeated the proof.
 FailureOr<MaskProof> proveCausalMask(Value mask, bool boolean, int64_t batch,
-                                     int64_t heads, int64_t seqQ,
-                                     int64_t seqKV, ArrayRef<unsigned> padding,
+                                     int64_t heads, int64_t seqQ, int64_t seqKV,
+                                     ArrayRef<unsigned> padding,
                                      std::string &why);
 
 } // namespace mlir::qkvtie

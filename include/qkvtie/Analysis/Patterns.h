@@ -38,7 +38,7 @@ FailureOr<Contraction> getContraction(Value result);
 
 /// An all-parallel op computing one scalar function per element.
 struct Elementwise {
-  enum Kind { Add, Sub, Mul, Div, Exp, Neg, Reciprocal, Select, Other };
+  enum Kind { Add, Sub, Mul, Div, Exp, Neg, Reciprocal, Rsqrt, Select, Other };
   struct Operand {
     Value tensor;                 // null for a scalar constant
     AffineMap map;                // tensor index for each loop index
@@ -77,8 +77,22 @@ struct Rope {
   Value x;
   Elementwise::Operand cos, sin;
   int64_t axis;
+  /// Partial rotary: only the first `rotary` elements along `axis` of `x`
+  /// are rotated (0: all of them).
+  int64_t rotary = 0;
 };
 FailureOr<Rope> matchRope(Value v, std::string &why);
+/// concat(rope(x[..., :r]), x[..., r:]) along the last axis (partial
+/// rotary, as transformers writes it): a Rope on x with `rotary` = r.
+FailureOr<Rope> matchPartialRope(Value v, std::string &why);
+
+/// x · rsqrt(mean(x², last axis) + eps) · w with w [n] along the last axis
+/// (RMSNorm, in either operand order).
+struct RmsNorm {
+  Value x, weight;
+  double eps = 0.0;
+};
+FailureOr<RmsNorm> matchRmsNorm(Value v);
 
 /// Layout of `v` through views and multiplications by constants.
 struct ScaledLayout {

@@ -112,7 +112,7 @@ func.func @infinite_scale(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>) {
 func.func @bias_flags_count(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>) {
   // expected-error @+1 {{slot_has_bias has 2 entries for 1 slots}}
   %0 = "qkvtie.attention"(%x, %x, %w) <{head_dim = 16 : i64, mask_kind = 0 : i32, num_heads = 4 : i64,
-         num_kv_heads = 4 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0, 0>, scale = 2.500000e-01 : f64,
+         num_kv_heads = 4 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 2.500000e-01 : f64,
          slot_has_bias = array<i1: false, false>, ties = #qkvtie.ties<q = 0, k = 0, v = 0>}>
        : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<64x64xf32>) -> tensor<1x8x64xf32>
   return
@@ -123,7 +123,7 @@ func.func @bias_flags_count(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>) {
 func.func @bias_count(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>, %b: tensor<64xf32>) {
   // expected-error @+1 {{passes 1 bias(es) but slot_has_bias marks 0}}
   %0 = "qkvtie.attention"(%x, %x, %w, %b) <{head_dim = 16 : i64, mask_kind = 0 : i32, num_heads = 4 : i64,
-         num_kv_heads = 4 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0>, scale = 2.500000e-01 : f64,
+         num_kv_heads = 4 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0>, scale = 2.500000e-01 : f64,
          slot_has_bias = array<i1: false>, ties = #qkvtie.ties<q = 0, k = 0, v = 0>}>
        : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<64x64xf32>, tensor<64xf32>) -> tensor<1x8x64xf32>
   return
@@ -275,7 +275,7 @@ func.func @causal_longer_query(%x: tensor<1x8x64xf32>, %y: tensor<1x4x64xf32>, %
 func.func @rope_missing_sin(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>, %c: tensor<8x16xf32>) {
   // expected-error @+1 {{rope needs both cos and sin tables}}
   %0 = "qkvtie.attention"(%x, %x, %w, %c) <{head_dim = 16 : i64, mask_kind = 0 : i32, num_heads = 4 : i64,
-         num_kv_heads = 4 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1, 0, 0, 0>, scale = 2.500000e-01 : f64,
+         num_kv_heads = 4 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0>, scale = 2.500000e-01 : f64,
          slot_has_bias = array<i1: false>, ties = #qkvtie.ties<q = 0, k = 0, v = 0>}>
        : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<64x64xf32>, tensor<8x16xf32>) -> tensor<1x8x64xf32>
   return
@@ -284,7 +284,7 @@ func.func @rope_missing_sin(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>, %c: t
 // -----
 
 func.func @rope_odd_head_dim(%x: tensor<1x8x60xf32>, %w: tensor<60x60xf32>, %c: tensor<8x15xf32>) {
-  // expected-error @+1 {{rope needs an even head_dim, got 15}}
+  // expected-error @+1 {{rope tables must be [N, r] with N >= 8 and r even, at most head_dim (15), got [8, 15]}}
   %0 = qkvtie.attention ties <q = 0, k = 0, v = 0> heads(4, 4) head_dim(15) scale(0.25) mask(none)
          inputs(%x, %x : tensor<1x8x60xf32>, tensor<1x8x60xf32>) slots((%w : tensor<60x60xf32>))
          rope(%c, %c : tensor<8x15xf32>, tensor<8x15xf32>) -> tensor<1x8x60xf32>
@@ -304,7 +304,7 @@ func.func @rope_int_table(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>, %c: ten
 // -----
 
 func.func @rope_short_table(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>, %c: tensor<4x16xf32>) {
-  // expected-error @+1 {{rope tables must be [N, head_dim] = [N >= 8, 16], got [4, 16]}}
+  // expected-error @+1 {{rope tables must be [N, r] with N >= 8 and r even, at most head_dim (16), got [4, 16]}}
   %0 = qkvtie.attention ties <q = 0, k = 0, v = 0> heads(4, 4) head_dim(16) scale(0.25) mask(none)
          inputs(%x, %x : tensor<1x8x64xf32>, tensor<1x8x64xf32>) slots((%w : tensor<64x64xf32>))
          rope(%c, %c : tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<1x8x64xf32>
@@ -566,7 +566,7 @@ func.func @attend_scale(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, 
 func.func @attend_rope(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
                        %q: tensor<1x8x1x16xf32>, %t: tensor<4x16xf32>) {
   %pos = arith.constant 3 : index
-  // expected-error @+1 {{rope tables must be [N, head_dim] = [N >= 8, 16], got [4, 16]}}
+  // expected-error @+1 {{rope tables must be [N, r] with N >= 8 and r even, at most head_dim (16), got [4, 16]}}
   %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(none) %q, %c length %pos
          rope(%t, %t : tensor<4x16xf32>, tensor<4x16xf32>)
          : tensor<1x8x1x16xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32> -> tensor<1x8x1x16xf32>
@@ -579,5 +579,57 @@ func.func @empty_sequence(%x: tensor<1x0x64xf32>, %w: tensor<64x64xf32>) {
   // expected-error @+1 {{batch, query and key sequences must be non-empty, got B = 1, S = 0, T = 0}}
   %0 = qkvtie.attention ties <q = 0, k = 0, v = 0> heads(4, 4) head_dim(16) scale(0.25) mask(none)
          inputs(%x, %x : tensor<1x0x64xf32>, tensor<1x0x64xf32>) slots((%w : tensor<64x64xf32>)) -> tensor<1x0x64xf32>
+  return
+}
+
+// -----
+
+func.func @rope_odd_partial(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>, %c: tensor<8x5xf32>) {
+  // expected-error @+1 {{rope tables must be [N, r] with N >= 8 and r even, at most head_dim (16), got [8, 5]}}
+  %0 = qkvtie.attention ties <q = 0, k = 0, v = 0> heads(4, 4) head_dim(16) scale(0.25) mask(none)
+         inputs(%x, %x : tensor<1x8x64xf32>, tensor<1x8x64xf32>) slots((%w : tensor<64x64xf32>))
+         rope(%c, %c : tensor<8x5xf32>, tensor<8x5xf32>) -> tensor<1x8x64xf32>
+  return
+}
+
+// -----
+
+func.func @rope_mismatched(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>, %c: tensor<8x8xf32>, %s: tensor<8x16xf32>) {
+  // expected-error @+1 {{rope tables must have one type, got 'tensor<8x8xf32>' and 'tensor<8x16xf32>'}}
+  %0 = qkvtie.attention ties <q = 0, k = 0, v = 0> heads(4, 4) head_dim(16) scale(0.25) mask(none)
+         inputs(%x, %x : tensor<1x8x64xf32>, tensor<1x8x64xf32>) slots((%w : tensor<64x64xf32>))
+         rope(%c, %s : tensor<8x8xf32>, tensor<8x16xf32>) -> tensor<1x8x64xf32>
+  return
+}
+
+// -----
+
+func.func @norm_shape(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>, %n: tensor<8xf32>) {
+  // expected-error @+1 {{QK-norm weights must be float [head_dim] = [16], got 'tensor<8xf32>'}}
+  %0 = qkvtie.attention ties <q = 0, k = 0, v = 0> heads(4, 4) head_dim(16) scale(0.25) mask(none)
+         inputs(%x, %x : tensor<1x8x64xf32>, tensor<1x8x64xf32>) slots((%w : tensor<64x64xf32>))
+         q_norm(%n : tensor<8xf32>) norm_eps(1.0e-06) -> tensor<1x8x64xf32>
+  return
+}
+
+// -----
+
+func.func @norm_without_eps(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>, %n: tensor<16xf32>) {
+  // expected-error @+1 {{norm_eps must be given exactly when QK-norm weights are}}
+  %0 = qkvtie.attention ties <q = 0, k = 0, v = 0> heads(4, 4) head_dim(16) scale(0.25) mask(none)
+         inputs(%x, %x : tensor<1x8x64xf32>, tensor<1x8x64xf32>) slots((%w : tensor<64x64xf32>))
+         k_norm(%n : tensor<16xf32>) -> tensor<1x8x64xf32>
+  return
+}
+
+// -----
+
+func.func @norm_eps_zero(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32>,
+                         %q: tensor<1x8x1x16xf32>, %n: tensor<16xf32>) {
+  %pos = arith.constant 3 : index
+  // expected-error @+1 {{norm_eps must be positive and finite}}
+  %0 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2) scale(0.25) mask(none) %q, %c length %pos
+         k_norm(%n : tensor<16xf32>) norm_eps(0.0)
+         : tensor<1x8x1x16xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32> -> tensor<1x8x1x16xf32>
   return
 }

@@ -167,3 +167,25 @@ func.func @identity_only(%q: tensor<1x6x32xf16>, %kv: tensor<1x6x8xf16>) -> tens
          inputs(%q, %kv : tensor<1x6x32xf16>, tensor<1x6x8xf16>) slots() -> tensor<1x6x32xf16>
   return %o : tensor<1x6x32xf16>
 }
+
+// -----
+
+// Partial rotary ([N, 8] tables on heads of 16) and QK-norm round-trip.
+// CHECK-LABEL: func.func @partial_rotary_qk_norm
+// CHECK: qkvtie.attention ties <q = 0, k = 1, v = 1> heads(4, 1) head_dim(16)
+// CHECK-SAME: rope(%{{.*}}, %{{.*}} : tensor<8x8xf32>, tensor<8x8xf32>) q_norm(%{{.*}} : tensor<16xf32>) k_norm(%{{.*}} : tensor<16xf32>) norm_eps(9.9999999999999995E-7)
+// CHECK: qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(4, 1) scale(2.500000e-01) mask(causal) %{{.*}}, %{{.*}} length %{{.*}} rope(%{{.*}}, %{{.*}} : tensor<8x8xf32>, tensor<8x8xf32>) q_norm(%{{.*}} : tensor<16xf32>) k_norm(%{{.*}} : tensor<16xf32>) norm_eps(9.9999999999999995E-7)
+func.func @partial_rotary_qk_norm(%x: tensor<1x8x64xf32>, %wq: tensor<64x64xf32>, %wkv: tensor<64x16xf32>,
+                                  %cos: tensor<8x8xf32>, %sin: tensor<8x8xf32>, %n: tensor<16xf32>,
+                                  %c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 1, capacity = 8, head_dim = 16, f32>,
+                                  %q: tensor<1x4x1x16xf32>, %len: index) -> (tensor<1x8x64xf32>, tensor<1x4x1x16xf32>) {
+  %0 = qkvtie.attention ties <q = 0, k = 1, v = 1> heads(4, 1) head_dim(16) scale(0.25) mask(causal)
+         inputs(%x, %x : tensor<1x8x64xf32>, tensor<1x8x64xf32>)
+         slots((%wq : tensor<64x64xf32>), (%wkv : tensor<64x16xf32>))
+         rope(%cos, %sin : tensor<8x8xf32>, tensor<8x8xf32>) q_norm(%n : tensor<16xf32>) k_norm(%n : tensor<16xf32>)
+         norm_eps(1.0e-6) -> tensor<1x8x64xf32>
+  %1 = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(4, 1) scale(0.25) mask(causal) %q, %c length %len
+         rope(%cos, %sin : tensor<8x8xf32>, tensor<8x8xf32>) q_norm(%n : tensor<16xf32>) k_norm(%n : tensor<16xf32>) norm_eps(1.0e-6)
+         : tensor<1x4x1x16xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 1, capacity = 8, head_dim = 16, f32> -> tensor<1x4x1x16xf32>
+  return %0, %1 : tensor<1x8x64xf32>, tensor<1x4x1x16xf32>
+}

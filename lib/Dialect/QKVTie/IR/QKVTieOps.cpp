@@ -117,25 +117,52 @@ static LogicalResult verifyRope(Operation *op, Value cos, Value sin,
     return success();
   if (!cos || !sin)
     return op->emitOpError("rope needs both cos and sin tables");
-  if (headDim % 2 != 0)
-    return op->emitOpError("rope needs an even head_dim, got ") << headDim;
-  for (Value t : {cos, sin}) {
-    RankedTensorType type = tensorType(t);
-    if (!isa<FloatType>(type.getElementType()))
-      return op->emitOpError("rope tables must have a float element type, got ")
-             << type.getElementType();
-    if (type.getRank() != 2 || type.getDimSize(1) != headDim ||
-        type.getDimSize(0) < positions)
-      return op->emitOpError("rope tables must be [N, head_dim] = [N >= ")
-             << positions << ", " << headDim << "], got "
-             << shapeStr(type.getShape());
+  if (tensorType(cos) != tensorType(sin))
+    return op->emitOpError("rope tables must have one type, got ")
+           << tensorType(cos) << " and " << tensorType(sin);
+  RankedTensorType type = tensorType(cos);
+  if (!isa<FloatType>(type.getElementType()))
+    return op->emitOpError("rope tables must have a float element type, got ")
+           << type.getElementType();
+  // [N, r]: r < head_dim rotates the first r elements (partial rotary).
+  int64_t r = type.getRank() == 2 ? type.getDimSize(1) : 0;
+  if (type.getRank() != 2 || r <= 0 || r > headDim || r % 2 != 0 ||
+      type.getDimSize(0) < positions)
+    return op->emitOpError("rope tables must be [N, r] with N >= ")
+           << positions << " and r even, at most head_dim (" << headDim
+           << "), got " << shapeStr(type.getShape());
+  return success();
+}
+
+/// QK-norm weights: [d] floats, with a positive eps exactly when either is
+/// given.
+static LogicalResult verifyNorms(Operation *op, Value qNorm, Value kNorm,
+                                 std::optional<APFloat> eps, int64_t headDim) {
+  for (Value w : {qNorm, kNorm}) {
+    if (!w)
+      continue;
+    RankedTensorType type = tensorType(w);
+    if (type.getRank() != 1 || type.getDimSize(0) != headDim ||
+        !isa<FloatType>(type.getElementType()))
+      return op->emitOpError("QK-norm weights must be float [head_dim] = [")
+             << headDim << "], got " << type;
   }
+  if ((qNorm || kNorm) != eps.has_value())
+    return op->emitOpError(
+        "norm_eps must be given exactly when QK-norm weights are");
+  if (eps &&
+      !(eps->convertToDouble() > 0.0 && std::isfinite(eps->convertToDouble())))
+    return op->emitOpError("norm_eps must be positive and finite");
   return success();
 }
 
 //===----------------------------------------------------------------------===//
 // AttentionOp
 //===----------------------------------------------------------------------===//
+
+int64_t AttentionOp::getRotaryDim() {
+  return getRopeCos() ? tensorType(getRopeCos()).getDimSize(1) : 0;
+}
 
 Value AttentionOp::getSlotBias(int64_t i) {
   ArrayRef<bool> flags = getSlotHasBias();
@@ -345,6 +372,8 @@ LogicalResult AttentionOp::verify() {
   if (failed(verifyRope(*this, getRopeCos(), getRopeSin(), d,
                         std::max(seqQ, seqKV))))
     return failure();
+  if (failed(verifyNorms(*this, getQNorm(), getKNorm(), getNormEps(), d)))
+    return failure();
 
   // Output projection and result.
   int64_t merged = hq * dv;
@@ -450,6 +479,9 @@ LogicalResult CacheAttendOp::verify() {
            << stringifyMaskKind(getMaskKind());
   if (!std::isfinite(getScale().convertToDouble()))
     return emitOpError("scale must be finite");
+  if (failed(verifyNorms(*this, getQNorm(), getKNorm(), getNormEps(),
+                         cache.getHeadDim())))
+    return failure();
   return verifyRope(*this, getRopeCos(), getRopeSin(), cache.getHeadDim(),
                     cache.getCapacity());
 }

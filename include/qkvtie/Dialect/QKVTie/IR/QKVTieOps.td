@@ -25,6 +25,7 @@ def QKVTie_AttentionOp : QKVTie_Op<"attention",
     Q   = heads(ties.q == identity ? query     : P_{ties.q})   [B, Hq,  S, d]
     K   = heads(ties.k == identity ? key_value : P_{ties.k})   [B, Hkv, T, d]
     V   = heads(ties.v == identity ? key_value : P_{ties.v})   [B, Hkv, T, dv]
+    Q, K = norm(Q, q_norm), norm(K, k_norm)  if norm weights are given
     Q, K = rope(Q), rope(K)               if rope tables are given
     S   = scale · Q·Kᵀ + mask             query head h reads KV head h/(Hq/Hkv)
     O   = merge_heads(softmax_T(S) · V) · W_o + b_o                [B, S, Dout]
@@ -44,7 +45,14 @@ def QKVTie_AttentionOp : QKVTie_Op<"attention",
 
     Rotary embedding (`rope`) rotates Q and K, never V, with the
     rotate-half convention: `x·cos + rotate_half(x)·sin` with tables
-    `[N, d]`, keys at positions `0..T-1` and queries at `T-S..T-1`.
+    `[N, r]`, keys at positions `0..T-1` and queries at `T-S..T-1`. With
+    `r < d` (partial rotary) only the first `r` elements of each head are
+    rotated, as a vector of their own; the rest pass unchanged.
+
+    QK-norm (`qk_norm`): each head of Q and of K is an RMSNorm of itself
+    before RoPE, `x · rsqrt(mean(x²) + eps) · w` over its `d` elements with
+    a weight `w: [d]` per role, in f32. V is never normalised: under K=V the
+    cache holds the projection once and keys are normalised on read.
 
     Softmax runs along T in f32 whatever the storage type.
 
@@ -68,6 +76,8 @@ def QKVTie_AttentionOp : QKVTie_Op<"attention",
     Optional<QKVTie_Tensor>:$mask,
     Optional<QKVTie_Tensor>:$rope_cos,
     Optional<QKVTie_Tensor>:$rope_sin,
+    Optional<QKVTie_Tensor>:$q_norm,
+    Optional<QKVTie_Tensor>:$k_norm,
     Optional<QKVTie_Tensor>:$out_weight,
     Optional<QKVTie_Tensor>:$out_bias,
     QKVTie_TiesAttr:$ties,
@@ -76,7 +86,8 @@ def QKVTie_AttentionOp : QKVTie_Op<"attention",
     I64Attr:$head_dim,
     F64Attr:$scale,
     QKVTie_MaskKind:$mask_kind,
-    DenseBoolArrayAttr:$slot_has_bias
+    DenseBoolArrayAttr:$slot_has_bias,
+    OptionalAttr<F64Attr>:$norm_eps
   );
   let results = (outs QKVTie_Tensor:$result);
 
@@ -89,6 +100,9 @@ def QKVTie_AttentionOp : QKVTie_Op<"attention",
                               $slot_has_bias) `)`
     (`rope` `(` $rope_cos^ `,` $rope_sin `:` type($rope_cos) `,`
                 type($rope_sin) `)`)?
+    (`q_norm` `(` $q_norm^ `:` type($q_norm) `)`)?
+    (`k_norm` `(` $k_norm^ `:` type($k_norm) `)`)?
+    (`norm_eps` `(` $norm_eps^ `)`)?
     (`out` `(` $out_weight^ `:` type($out_weight) `)`)?
     (`out_bias` `(` $out_bias^ `:` type($out_bias) `)`)?
     attr-dict `->` type($result)
@@ -101,6 +115,9 @@ def QKVTie_AttentionOp : QKVTie_Op<"attention",
     ::mlir::Value getSlotBias(int64_t i);
     /// Head size of V (d unless v has its own slot or is the identity).
     int64_t getValueHeadDim();
+    /// Elements of each head that RoPE rotates (the tables' width), 0 without
+    /// RoPE.
+    int64_t getRotaryDim();
     /// KV-cache bytes per token for this op's ties.
     int64_t getCacheBytesPerToken();
     /// KV-cache bytes per token if k and v were not tied.
@@ -189,7 +206,10 @@ def QKVTie_CacheAttendOp : QKVTie_Op<"cache.attend",
     one buffer and each cached row serves both `q·k` and `p·v` (rotated on
     the fly for the score when `rope` is given, accumulated unrotated). The
     number of buffers of the cache type must equal the number of distinct
-    sources among k and v. Masks: `none` or `causal`.
+    sources among k and v. Masks: `none` or `causal`. RoPE tables `[N, r]`
+    with `r < d` rotate the first `r` elements only. `q_norm` and `k_norm`
+    (QK-norm, weights `[d]`, `norm_eps`) normalise each query and each
+    cached key before RoPE, as in `qkvtie.attention`; values never.
 
     ```mlir
     %o = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(8, 2)
@@ -203,15 +223,21 @@ def QKVTie_CacheAttendOp : QKVTie_Op<"cache.attend",
                        Index:$length,
                        Optional<QKVTie_Tensor>:$rope_cos,
                        Optional<QKVTie_Tensor>:$rope_sin,
+                       Optional<QKVTie_Tensor>:$q_norm,
+                       Optional<QKVTie_Tensor>:$k_norm,
                        QKVTie_TiesAttr:$ties, I64Attr:$num_heads,
                        I64Attr:$num_kv_heads, F64Attr:$scale,
-                       QKVTie_MaskKind:$mask_kind);
+                       QKVTie_MaskKind:$mask_kind,
+                       OptionalAttr<F64Attr>:$norm_eps);
   let results = (outs QKVTie_Tensor:$result);
   let assemblyFormat = [{
     `ties` $ties `heads` `(` $num_heads `,` $num_kv_heads `)`
     `scale` `(` $scale `)` `mask` `(` $mask_kind `)` $query `,` $cache
     `length` $length (`rope` `(` $rope_cos^ `,` $rope_sin `:` type($rope_cos) `,`
                 type($rope_sin) `)`)?
+    (`q_norm` `(` $q_norm^ `:` type($q_norm) `)`)?
+    (`k_norm` `(` $k_norm^ `:` type($k_norm) `)`)?
+    (`norm_eps` `(` $norm_eps^ `)`)?
     attr-dict `:` type($query) `,` qualified(type($cache)) `->` type($result)
   }];
   let hasVerifier = 1;
