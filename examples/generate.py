@@ -243,7 +243,49 @@ def write_head_features(xs, w):
                     (xs, w(16), w(8), w(8), *tables(8), *norms))
 
 
+def write_lm_example(name, tied):
+    """A tiny causal LM exported as transformers does (forward(ids, mask) ->
+    logits, its mask from attention_mask and iotas, RoPE from inv_freq), and
+    what transformers.generate() makes of a prompt: X.generate.npz with
+    prompt, new_ids and the step_logits that chose them."""
+    import transformers
+    torch.manual_seed(1)
+    cfg = transformers.LlamaConfig(vocab_size=128, hidden_size=64,
+                                   intermediate_size=128, num_hidden_layers=2,
+                                   num_attention_heads=4, num_key_value_heads=2,
+                                   max_position_embeddings=256)
+    cfg._attn_implementation = "eager"
+    model = transformers.LlamaForCausalLM(cfg).eval()
+    if tied:
+        for layer in model.model.layers:
+            layer.self_attn.v_proj = layer.self_attn.k_proj
+    for m in model.modules():
+        m._non_persistent_buffers_set.clear()
+
+    class Logits(nn.Module):
+        def forward(self, ids, mask):
+            return model(input_ids=ids, attention_mask=mask, use_cache=False).logits
+
+    prompt = torch.randint(1, 128, (1, 8))
+    out = ROOT / "examples" / "models"
+    (out / f"{name}.mlir").write_text(export(Logits(), (prompt, torch.ones_like(prompt))))
+    with torch.no_grad():
+        gen = model.generate(prompt, attention_mask=torch.ones_like(prompt),
+                             max_new_tokens=16, do_sample=False, use_cache=True,
+                             output_logits=True, return_dict_in_generate=True,
+                             pad_token_id=0)
+    with torch.no_grad():
+        logits = Logits()(prompt, torch.ones_like(prompt))
+    np.savez(out / f"{name}.inputs.npz", arg0=prompt.numpy(),
+             arg1=torch.ones_like(prompt).numpy())
+    np.save(out / f"{name}.expected.npy", logits.numpy())
+    np.savez(out / f"{name}.generate.npz", prompt=prompt[0].numpy(),
+             new_ids=gen.sequences[0, 8:].numpy(),
+             step_logits=torch.cat(gen.logits).numpy())
+
+
 def main():
+    write_lm_example("llama-tiny-kv-tied", tied=True)
     torch.manual_seed(0)
     x = torch.randn(1, 8, 64)
     write_example("mha-kv-tied", Attention(64, 4, 4, tie_kv=True), (x,))

@@ -32,3 +32,16 @@ if [ "$canonical" != "$model" ] && [ -f "$canonical" ]; then
   "$qkvtie" report "$canonical" | head -1
   run "$canonical"
 fi
+lm=examples/models/llama-tiny-kv-tied.mlir
+echo
+echo "== a whole causal LM ($lm, exported from transformers, v_proj = k_proj):"
+echo "   prefill and decode steps over one cache buffer per layer, greedy"
+"$qkvtie" report "$lm" | tail -1
+read -r prompt want < <(.venv/bin/python -c "
+import numpy as np
+g = np.load('${lm%.mlir}.generate.npz')
+print(','.join(map(str, g['prompt'])), ','.join(map(str, g['new_ids'])))")
+got=$("$qkvtie" generate "$lm" --prompt-ids "$prompt" --max-new-tokens 16 2>/dev/null)
+echo "$got"
+echo "transformers.generate(): $want"
+[ "$(echo "$got" | head -1)" = "$want" ] && echo "same tokens" || { echo "MISMATCH"; exit 1; }

@@ -16,8 +16,12 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 def lm_files():
+    """The bundled example LM, and the corpus's when it is there."""
     d = corpus_dir()
-    return sorted((d / "lm").glob("*.mlir")) if d and (d / "lm").is_dir() else []
+    corpus = sorted((d / "lm").glob("*.mlir")) if d and (d / "lm").is_dir() else []
+    bundled = [p for p in sorted((REPO / "examples/models").glob("*.mlir"))
+               if p.with_name(p.stem + ".generate.npz").exists()]
+    return corpus + bundled
 
 
 def qkvtie_cli(*args):
