@@ -48,14 +48,78 @@ using namespace mlir::qkvtie;
 
 namespace {
 
-/// Distinct RoPE tables, in the order the steps take them.
-struct Tables {
-  SmallVector<Value> values; // cos0, sin0, cos1, sin1, ...
-  int64_t indexOf(Value v) const {
-    auto it = llvm::find(values, v);
-    return it == values.end() ? -1 : it - values.begin();
+/// What @f_prepare computes once and the steps take: the distinct RoPE
+/// tables for every position (cos0, sin0, cos1, ...), then token-independent
+/// values the steps would otherwise recompute on every call (weights
+/// transposed or packed for the GEMMs).
+struct Prepared {
+  SmallVector<Value> tables, hoisted;
+  int64_t tableIndex(Value v) const {
+    auto it = llvm::find(tables, v);
+    return it == tables.end() ? -1 : it - tables.begin();
   }
+  bool empty() const { return tables.empty() && hoisted.empty(); }
 };
+
+/// Values an op reads: operands and what its regions use from above.
+SmallVector<Value> readsOf(Operation *op) {
+  SmallVector<Value> deps(op->getOperands());
+  llvm::SetVector<Value> above;
+  for (Region &r : op->getRegions())
+    getUsedValuesDefinedAbove(r, above);
+  deps.append(above.begin(), above.end());
+  return deps;
+}
+
+/// A constant, an argument, or a view of one: nothing to hoist.
+bool isFree(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (!def || isa<arith::ConstantOp, tensor::EmptyOp>(def))
+    return true;
+  if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp, tensor::CastOp>(def))
+    return isFree(def->getOperand(0));
+  return false;
+}
+
+/// Results of ops that read only constants and the parameters (not tokens,
+/// not positions) and that steps read: computed once by @f_prepare.
+SmallVector<Value> findHoisted(func::FuncOp f, const TokenAnalysis &ta) {
+  DenseSet<Value> invariant;
+  for (auto [i, kind] : llvm::enumerate(ta.getArgKinds()))
+    if (kind == TokenAnalysis::ArgKind::Param)
+      invariant.insert(f.getArgument(i));
+  DenseSet<Operation *> invariantOps;
+  for (Operation *op : ta.getOps()) {
+    if (isa<AttentionOp>(op) || op->getNumResults() == 0 ||
+        op->getNumRegions() > 1 || !isMemoryEffectFree(op))
+      continue;
+    bool tokens = llvm::any_of(op->getResults(), [&](Value r) {
+      auto t = dyn_cast<RankedTensorType>(r.getType());
+      if (!t)
+        return false;
+      for (unsigned k = 0; k < t.getRank(); ++k)
+        if (ta.isToken(r, k))
+          return true;
+      return false;
+    });
+    if (tokens || !llvm::all_of(readsOf(op), [&](Value v) {
+          return invariant.contains(v);
+        }))
+      continue;
+    invariantOps.insert(op);
+    invariant.insert(op->result_begin(), op->result_end());
+  }
+  llvm::SetVector<Value> hoisted;
+  for (Operation *op : ta.getOps()) {
+    if (invariantOps.contains(op))
+      continue;
+    for (Value v : readsOf(op))
+      if (isa<RankedTensorType>(v.getType()) && v.getDefiningOp() &&
+          invariantOps.contains(v.getDefiningOp()) && !isFree(v))
+        hoisted.insert(v);
+  }
+  return hoisted.takeVector();
+}
 
 void eraseDeadOps(func::FuncOp fn) {
   bool changed = true;
@@ -190,7 +254,7 @@ struct MaterializeKVCachePass
     FailureOr<TokenAnalysis> ta = TokenAnalysis::analyze(f, why, culprit);
     if (failed(ta))
       return noForm(culprit, why);
-    Tables tables;
+    Prepared prepared;
     for (AttentionOp a : ta->getAttentions()) {
       if (failed(supported(a, *ta, why)))
         return noForm(a, why);
@@ -199,8 +263,8 @@ struct MaterializeKVCachePass
                << static_cast<int64_t>(capacity)
                << ") is smaller than the exported sequence ("
                << a.getKeyLength() << " tokens)";
-      if (a.getRopeCos() && tables.indexOf(a.getRopeCos()) < 0)
-        tables.values.append({a.getRopeCos(), a.getRopeSin()});
+      if (a.getRopeCos() && prepared.tableIndex(a.getRopeCos()) < 0)
+        prepared.tables.append({a.getRopeCos(), a.getRopeSin()});
     }
     if (ta->getPositionLimit() < capacity)
       return noForm(nullptr, "the model defines " +
@@ -208,7 +272,7 @@ struct MaterializeKVCachePass
                                  " positions, fewer than the capacity (" +
                                  Twine(static_cast<int64_t>(capacity)) + ")");
     std::string base = f.getName().str();
-    for (StringRef suffix : {"_prefill", "_decode", "_tables"})
+    for (StringRef suffix : {"_prefill", "_decode", "_prepare"})
       if (symbols.lookup(base + suffix.str()))
         return f.emitError("qkvtie-materialize-kv-cache: @")
                << base << suffix
@@ -224,15 +288,16 @@ struct MaterializeKVCachePass
           a.getContext(), a.getBatchSize(), a.getTies().getNumCacheBuffers(),
           a.getNumKvHeads(), capacity, a.getHeadDim(), *storage));
     }
-    if (!tables.values.empty() &&
-        failed(buildTables(f, *ta, tables, base + "_tables", symbols, why)))
+    prepared.hoisted = findHoisted(f, *ta);
+    if (!prepared.empty() &&
+        failed(buildPrepare(f, *ta, prepared, base + "_prepare", symbols, why)))
       return noForm(nullptr, why);
     int64_t chunk = std::min<int64_t>(prefillTokens, capacity);
-    if (failed(buildStep(f, *ta, tables, cacheTypes, chunk, base + "_prefill",
+    if (failed(buildStep(f, *ta, prepared, cacheTypes, chunk, base + "_prefill",
                          symbols, why)) ||
-        failed(buildStep(f, *ta, tables, cacheTypes, 1, base + "_decode",
+        failed(buildStep(f, *ta, prepared, cacheTypes, 1, base + "_decode",
                          symbols, why))) {
-      for (StringRef suffix : {"_prefill", "_decode", "_tables"})
+      for (StringRef suffix : {"_prefill", "_decode", "_prepare"})
         if (Operation *made = symbols.lookup(base + suffix.str())) {
           symbols.erase(made);
         }
@@ -278,52 +343,66 @@ struct MaterializeKVCachePass
     return success();
   }
 
-  /// @f_tables(): RoPE tables for every position below the capacity.
-  LogicalResult buildTables(func::FuncOp f, const TokenAnalysis &ta,
-                            const Tables &tables, StringRef name,
-                            SymbolTable &symbols, std::string &why) {
-    // The ops the tables need, which must not read the function's inputs.
+  /// @f_prepare(params...): RoPE tables for every position below the
+  /// capacity, and the hoisted values.
+  LogicalResult buildPrepare(func::FuncOp f, const TokenAnalysis &ta,
+                             const Prepared &prepared, StringRef name,
+                             SymbolTable &symbols, std::string &why) {
+    // The ops they need; the tables must not read the function's inputs.
     Block *entry = &f.getBody().front();
     llvm::SetVector<Operation *> slice;
-    SmallVector<Value> work(tables.values);
+    SmallVector<Value> work(prepared.tables);
+    work.append(prepared.hoisted);
     DenseSet<Value> seen;
+    DenseSet<Value> fromTables(prepared.tables.begin(), prepared.tables.end());
     while (!work.empty()) {
       Value v = work.pop_back_val();
       if (!seen.insert(v).second)
         continue;
-      if (isa<BlockArgument>(v)) {
-        why = "its RoPE tables depend on the function's arguments";
-        return failure();
+      if (auto arg = dyn_cast<BlockArgument>(v)) {
+        if (ta.getArgKinds()[arg.getArgNumber()] !=
+            TokenAnalysis::ArgKind::Param) {
+          why = "its RoPE tables depend on the function's inputs";
+          return failure();
+        }
+        continue;
       }
       Operation *def = entry->findAncestorOpInBlock(*v.getDefiningOp());
       if (!slice.insert(def))
         continue;
-      work.append(def->operand_begin(), def->operand_end());
-      llvm::SetVector<Value> above;
-      for (Region &r : def->getRegions())
-        getUsedValuesDefinedAbove(r, above);
-      work.append(above.begin(), above.end());
+      for (Value d : readsOf(def))
+        work.push_back(d);
     }
-    func::FuncOp fn = newFunction(f, name, {}, symbols);
+    SmallVector<Type> params;
+    for (auto [i, kind] : llvm::enumerate(ta.getArgKinds()))
+      if (kind == TokenAnalysis::ArgKind::Param)
+        params.push_back(f.getArgument(i).getType());
+    func::FuncOp fn = newFunction(f, name, params, symbols);
     OpBuilder b = OpBuilder::atBlockEnd(&fn.front());
-    Value zero = arith::ConstantIndexOp::create(b, f.getLoc(), 0);
     IRMapping mapping;
+    unsigned next = 0;
+    for (auto [i, kind] : llvm::enumerate(ta.getArgKinds()))
+      if (kind == TokenAnalysis::ArgKind::Param)
+        mapping.map(f.getArgument(i), fn.getArgument(next++));
+    Value zero = arith::ConstantIndexOp::create(b, f.getLoc(), 0);
+    // Tables: every position, from 0. Hoisted values have no token
+    // dimension, so the specialisation leaves them as they are.
     TokenSpecializer spec(ta, b, capacity, zero, mapping);
     for (Operation *op : ta.getOps())
       if (slice.contains(op) && failed(spec.clone(op))) {
         symbols.erase(fn);
-        why = "its RoPE tables cannot be recomputed";
+        why = "what the steps share cannot be computed once";
         return failure();
       }
     SmallVector<Value> results;
-    for (Value v : tables.values)
+    for (Value v : llvm::concat<const Value>(prepared.tables, prepared.hoisted))
       results.push_back(mapping.lookup(v));
     return finish(fn, b, results, symbols, why);
   }
 
   /// A step over `n` new tokens.
   LogicalResult buildStep(func::FuncOp f, const TokenAnalysis &ta,
-                          const Tables &tables, ArrayRef<Type> cacheTypes,
+                          const Prepared &prepared, ArrayRef<Type> cacheTypes,
                           int64_t n, StringRef name, SymbolTable &symbols,
                           std::string &why) {
     MLIRContext *ctx = f.getContext();
@@ -344,7 +423,7 @@ struct MaterializeKVCachePass
     for (Type t : cacheTypes)
       caches.push_back(entry->addArgument(t, loc));
     SmallVector<Value> tableArgs;
-    for (Value t : tables.values) {
+    for (Value t : prepared.tables) {
       // [capacity, r]: r < head_dim for partial rotary.
       auto type = cast<RankedTensorType>(t.getType());
       tableArgs.push_back(entry->addArgument(
@@ -352,6 +431,9 @@ struct MaterializeKVCachePass
                                 type.getElementType()),
           loc));
     }
+    // Hoisted values come in whole; the ops that make them are not cloned.
+    for (Value h : prepared.hoisted)
+      mapping.map(h, entry->addArgument(h.getType(), loc));
     TokenSpecializer spec(ta, ob, n, pos, mapping);
     for (auto [i, arg] : inputs) {
       arg.setType(spec.retype(f.getArgument(i)));
@@ -359,6 +441,10 @@ struct MaterializeKVCachePass
     }
     unsigned layer = 0;
     for (Operation *op : ta.getOps()) {
+      if (op->getNumResults() &&
+          llvm::all_of(op->getResults(),
+                       [&](Value r) { return mapping.contains(r); }))
+        continue;
       auto a = dyn_cast<AttentionOp>(op);
       if (!a) {
         if (failed(spec.clone(op))) {
@@ -370,8 +456,8 @@ struct MaterializeKVCachePass
       }
       Value cos, sin;
       if (a.getRopeCos()) {
-        cos = tableArgs[tables.indexOf(a.getRopeCos())];
-        sin = tableArgs[tables.indexOf(a.getRopeSin())];
+        cos = tableArgs[prepared.tableIndex(a.getRopeCos())];
+        sin = tableArgs[prepared.tableIndex(a.getRopeSin())];
       }
       ImplicitLocOpBuilder b(a.getLoc(), ob);
       auto [out, cache] =

@@ -67,13 +67,16 @@ class DecodeSession:
     """The KV caches of a compiled model (one per attention) and the position
     of the next token: `prefill` a prompt, then `step` one token at a time.
 
-    Inputs are the model function's, less the arguments only its masks read
-    (an `attention_mask`: a session has no padding); those that run over
-    tokens are [B, n, ...], the others are passed whole on every call."""
+    The steps take the model function's token inputs ([B, n, ...]: token
+    ids, or hidden states for a layer); arguments only its masks read (an
+    `attention_mask`) are left out (a session has no padding). The other
+    arguments (weights passed as arguments) are the session's `params`,
+    given once: what the steps compute from them alone (transposed weights)
+    and the RoPE tables are computed once, here."""
 
-    def __init__(self, model):
+    def __init__(self, model, params=()):
         lib, entry = model.library, model.entry
-        names = {k: f"{entry}_{k}" for k in ("prefill", "decode", "tables")}
+        names = {k: f"{entry}_{k}" for k in ("prefill", "decode", "prepare")}
         if names["decode"] not in lib.signatures:
             attentions = [a for a in (model.report or {}).get("attentions", [])
                           if a.get("function") == entry]
@@ -89,15 +92,23 @@ class DecodeSession:
         self._token_inputs = info.get("token_inputs", [])
         #: The entry function's arguments the steps take, in order.
         self.inputs = info.get("inputs", list(range(self._num_inputs)))
+        slots = [i for i in range(self._num_inputs) if i not in self._token_inputs]
+        if len(params) != len(slots):
+            shapes = ", ".join(str(args[i][1]) for i in slots)
+            raise TypeError(f"@{entry}'s steps take {len(slots)} parameter(s) "
+                            f"besides the token inputs ({shapes}): pass them to "
+                            f"session(...), {len(params)} given")
+        self._params = dict(zip(slots, (np.asarray(p, args[i][0])
+                                        for i, p in zip(slots, params))))
         self._num_results = info["result_kinds"].index("cache")
         self.chunk = lib.signatures[names["prefill"]][0][self._token_inputs[0]][1][1] \
             if self._token_inputs else 1
         self.caches = [np.zeros(shape, dtype) for (dtype, shape), k in zip(args, kinds)
                        if k == "cache"]
         self.capacity = self.caches[0].shape[3]
-        # RoPE tables for every position, computed once per session.
-        tables = lib[names["tables"]]() if names["tables"] in lib.signatures else ()
-        self._tables = list(tables) if isinstance(tables, tuple) else [tables]
+        prepared = lib[names["prepare"]](*self._params.values()) \
+            if names["prepare"] in lib.signatures else ()
+        self._prepared = list(prepared) if isinstance(prepared, tuple) else [prepared]
         self.position = 0
 
     @property
@@ -110,8 +121,11 @@ class DecodeSession:
         """The first attention's cache."""
         return self.caches[0]
 
-    def _run(self, fn, inputs):
-        out = fn(*inputs, self.position, *self.caches, *self._tables)
+    def _run(self, fn, tokens):
+        inputs, it = [], iter(tokens)
+        for i in range(self._num_inputs):
+            inputs.append(self._params[i] if i in self._params else next(it))
+        out = fn(*inputs, self.position, *self.caches, *self._prepared)
         out = out if isinstance(out, tuple) else (out,)
         for i, c in enumerate(out[self._num_results:]):
             if c is not self.caches[i]:
@@ -119,11 +133,12 @@ class DecodeSession:
         return out[:self._num_results]
 
     def _tokens(self, inputs):
-        if len(inputs) != self._num_inputs:
-            raise TypeError(f"expected {self._num_inputs} input(s), got {len(inputs)}")
+        if len(inputs) != len(self._token_inputs):
+            raise TypeError(f"expected {len(self._token_inputs)} token input(s), "
+                            f"got {len(inputs)}")
         inputs = [np.asarray(a) for a in inputs]
-        lengths = {inputs[i].shape[1] for i in self._token_inputs if inputs[i].ndim > 1}
-        if len(lengths) != 1:
+        lengths = {a.shape[1] for a in inputs if a.ndim > 1}
+        if len(lengths) != 1 or any(a.ndim < 2 for a in inputs):
             raise ValueError("token inputs must be [B, n, ...] with one n")
         return inputs, lengths.pop()
 
@@ -141,8 +156,7 @@ class DecodeSession:
         while t < n:
             size = self.chunk if n - t >= self.chunk else 1
             fn = self._prefill if size == self.chunk else self._decode
-            piece = [a[:, t:t + size] if i in self._token_inputs else a
-                     for i, a in enumerate(inputs)]
+            piece = [a[:, t:t + size] for a in inputs]
             parts.append(self._run(fn, piece))
             self.position += size
             t += size
@@ -184,18 +198,19 @@ class Model:
             raise AttributeError(name)
         return self.library[name]
 
-    def session(self):
+    def session(self, *params):
         """A decode session over the entry function: empty caches at
-        position 0."""
-        return DecodeSession(self)
+        position 0. `params`: the entry function's arguments that are
+        neither token inputs nor masks (weights passed as arguments)."""
+        return DecodeSession(self, params)
 
     def generate(self, prompt_ids, max_new_tokens, temperature=0.0, top_k=None,
-                 seed=None, return_logits=False):
+                 seed=None, return_logits=False, params=()):
         """New token ids [B, max_new_tokens] after `prompt_ids` ([B, n] or a
         list of ids): greedy at temperature 0, else sampled from the top_k
         (all if None) logits at `temperature` with numpy's generator seeded
         by `seed`. With return_logits, also the logits [B, N, vocab] that
-        chose each token."""
+        chose each token. `params`: as for session()."""
         if max_new_tokens < 0:
             raise ValueError("max_new_tokens must be >= 0")
         ids = np.asarray(prompt_ids, dtype=np.int64)
@@ -203,8 +218,8 @@ class Model:
             ids = ids[None]
         if ids.ndim != 2 or ids.shape[1] == 0:
             raise ValueError("prompt_ids must be [B, n] with n >= 1")
-        session = self.session()
-        if session._num_inputs != 1 or session._token_inputs != [0]:
+        session = self.session(*params)
+        if len(session._token_inputs) != 1:
             raise CompileError(f"@{self.entry} does not take token ids alone; "
                                "use session() directly")
         rng = np.random.default_rng(seed)
@@ -304,7 +319,7 @@ def compile(path_or_module, target="cpu", *, raise_attention=True,
     library = step("compiling", lambda: compile_file(
         src, passes=passes, out_dir=work.name, cpu=cpu, target=target,
         pipeline="reference" if reference else "fused"))
-    generated = ("_prefill", "_decode", "_tables")
+    generated = ("_prefill", "_decode", "_prepare")
     names = set(library.signatures)
     entries = [n for n in library.signatures
                if not any(n.endswith(g) and n[:-len(g)] in names for g in generated)]

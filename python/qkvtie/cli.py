@@ -124,18 +124,22 @@ def _decode(model, arrays, out):
     """Decodes the inputs token by token from empty caches; reports the cache
     size and the time per step, and checks the last token against the
     forward pass."""
-    try:
-        session = model.session()
-    except CompileError as e:
-        print(f"decode: {e}")
+    decode = model.library.signatures.get(f"{model.entry}_decode")
+    if decode is None:
+        try:
+            model.session()  # says why there is no decode form
+        except CompileError as e:
+            print(f"decode: {e}")
         return 1
-    inputs = [arrays[i] for i in session.inputs]
-    token = session._token_inputs
+    # The steps' non-token inputs are the session's parameters.
+    inputs = [arrays[i] for i in decode[2]["inputs"]]
+    token = decode[2]["token_inputs"]
+    session = model.session(*[a for i, a in enumerate(inputs) if i not in token])
     steps = inputs[token[0]].shape[1]
     first = out[0] if isinstance(out, tuple) else out
     times, last = [], None
     for t in range(steps):
-        step = [a[:, t:t + 1] if i in token else a for i, a in enumerate(inputs)]
+        step = [inputs[i][:, t:t + 1] for i in token]
         t0 = time.perf_counter()
         last = session.step(*step)
         times.append(time.perf_counter() - t0)

@@ -155,6 +155,12 @@ def cuda_available():
     return True, name.value.decode()
 
 
+try:  # at interpreter exit the module may be gone before the libraries
+    from _ctypes import dlclose as _dlclose
+except ImportError:  # pragma: no cover (not on Linux)
+    _dlclose = None
+
+
 class Library:
     """A compiled shared library with one callable per public function."""
 
@@ -189,9 +195,8 @@ class Library:
     def close(self):
         """Unloads the library; its functions must not be called after."""
         lib, self._lib = getattr(self, "_lib", None), None
-        if lib is not None:
-            import _ctypes
-            _ctypes.dlclose(lib._handle)
+        if lib is not None and _dlclose is not None:
+            _dlclose(lib._handle)
 
     def __del__(self):
         self.close()

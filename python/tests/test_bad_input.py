@@ -26,11 +26,13 @@ def test_decode_past_capacity_is_an_error_not_an_abort(tmp_path):
     x = np.ones((1, 1, 64), np.float32)
     guard = np.full((3, 1, 1, 4, 8, 16), 7.0, np.float32)
     cache = guard[1]  # a view whose neighbours must stay untouched
-    lib.forward_decode(x, 7, cache)      # the last slot: fine
+    prepared = lib.forward_prepare()  # the weights, transposed once
+    prepared = prepared if isinstance(prepared, tuple) else (prepared,)
+    lib.forward_decode(x, 7, cache, *prepared)      # the last slot: fine
     assert cache[0, 0, :, 7].any()
     for pos in (8, -1, 2 ** 62):
         with pytest.raises(qkvtie.ExecutionError, match="position outside the cache"):
-            lib.forward_decode(x, pos, cache)
+            lib.forward_decode(x, pos, cache, *prepared)
     assert (guard[0] == 7).all() and (guard[2] == 7).all()
 
 

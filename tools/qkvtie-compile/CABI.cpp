@@ -170,13 +170,16 @@ qkvtie_compile::collectInterface(ModuleOp module, StringRef prefix, bool cuda) {
     s.entry = name.str();
     s.decode = decode;
     s.prefill = prefill;
-    s.tables = find(name.str() + "_tables");
+    s.prepare = find(name.str() + "_prepare");
     s.tokenInputs.assign(tokens.asArrayRef().begin(),
                          tokens.asArrayRef().end());
     s.numInputs =
         llvm::find_if(decode->args,
                       [](const CValue &a) { return a.kind == CValue::Index; }) -
         decode->args.begin();
+    for (unsigned i = 0; i < s.numInputs; ++i)
+      if (!llvm::is_contained(s.tokenInputs, i))
+        s.paramInputs.push_back(i);
     s.numCaches = llvm::count_if(
         decode->args, [](const CValue &a) { return a.kind == CValue::Cache; });
     s.numResults = decode->results.size() - s.numCaches;
@@ -211,10 +214,10 @@ std::string inParam(const CValue &a, unsigned i) {
                                  : "const " + a.cType + " *" + in;
 }
 
-/// The session's inputs and outputs, as C parameters.
+/// The session's token inputs and outputs, as C parameters.
 SmallVector<std::string> sessionParams(const CSession &s) {
   SmallVector<std::string> params;
-  for (unsigned i = 0; i < s.numInputs; ++i)
+  for (int64_t i : s.tokenInputs)
     params.push_back(inParam(s.decode->args[i], i));
   for (unsigned i = 0; i < s.numResults; ++i)
     params.push_back(s.decode->results[i].cType + " *out" + std::to_string(i));
@@ -280,7 +283,9 @@ void qkvtie_compile::writeHeader(raw_ostream &os, const CInterface &abi) {
        << s.capacity
        << " tokens) and\n * the position of the next token. Calls on one "
           "session must not overlap.\n"
-       << " *   create: NULL on failure (see " << p << "_last_error)\n"
+       << " *   create: NULL on failure (see " << p << "_last_error); the\n"
+       << " *     parameters, if any, are read on every call: keep them alive\n"
+       << " *     and unchanged until free\n"
        << " *   free: a NULL or already freed session is ignored\n"
        << " *   position: tokens held, or -1 for a session that is not live\n"
        << " *   prefill: n >= 1 new tokens at the session's position\n"
@@ -288,13 +293,19 @@ void qkvtie_compile::writeHeader(raw_ostream &os, const CInterface &abi) {
     for (unsigned i = 0; i < s.numInputs; ++i) {
       bool token = llvm::is_contained(s.tokenInputs, i);
       os << " *   in" << i << ": " << describe(s.decode->args[i], token)
-         << (token ? "" : " (the same on every call)") << "\n";
+         << (token ? "" : " (a parameter, given to create)") << "\n";
     }
     for (unsigned i = 0; i < s.numResults; ++i)
       os << " *   out" << i << ": "
          << describe(s.decode->results[i], isTokenResult(s, i)) << "\n";
+    SmallVector<std::string> createParams;
+    for (unsigned i : s.paramInputs)
+      createParams.push_back(inParam(s.decode->args[i], i));
     os << " */\ntypedef struct " << e << "_session " << e << "_session;\n"
-       << e << "_session *" << e << "_session_create(void);\n"
+       << e << "_session *" << e << "_session_create("
+       << (createParams.empty() ? std::string("void")
+                                : llvm::join(createParams, ", "))
+       << ");\n"
        << "void " << e << "_session_free(" << e << "_session *s);\n"
        << "int64_t " << e << "_session_position(const " << e
        << "_session *s);\n"
@@ -476,11 +487,14 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
   const std::string &p = abi.prefix;
   std::string e = p + "_" + identifier(s.entry);
   std::string S = e + "_session";
-  unsigned numTables = s.tables ? s.tables->results.size() : 0;
+  unsigned numPrepared = s.prepare ? s.prepare->results.size() : 0;
+  // Prepared values of any rank live in memref5 storage: the fields a
+  // rank-r descriptor has come first in every rank.
   os << "struct " << S << " {\n  struct " << S
      << " *next;\n  int64_t position;\n  memref5 caches["
-     << std::max(s.numCaches, 1u) << "];\n  memref2 tables["
-     << std::max(numTables, 1u) << "];\n  void *stage["
+     << std::max(s.numCaches, 1u) << "];\n  memref5 prepared["
+     << std::max(numPrepared, 1u) << "];\n  const void *params["
+     << std::max(s.numInputs, 1u) << "];\n  void *stage["
      << std::max(s.numInputs, 1u) << "];\n};\n"
      << "static pthread_mutex_t " << S << "_lock = PTHREAD_MUTEX_INITIALIZER;\n"
      << "static " << S << " *" << S << "_live;\n"
@@ -497,8 +511,8 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
   os << "static void " << S << "_destroy(" << S << " *s) {\n"
      << "  for (int i = 0; i < " << s.numCaches
      << "; ++i) free(s->caches[i].allocated);\n"
-     << "  for (int i = 0; i < " << numTables
-     << "; ++i) free(s->tables[i].allocated);\n"
+     << "  for (int i = 0; i < " << numPrepared
+     << "; ++i) free(s->prepared[i].allocated);\n"
      << "  for (int i = 0; i < " << s.numInputs
      << "; ++i) free(s->stage[i]);\n  free(s);\n}\n"
      << "void " << S << "_free(" << S << " *s) {\n  int found = 0;\n"
@@ -509,10 +523,26 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
      << "  if (found) " << S << "_destroy(s);\n}\n";
 
   // Create.
-  os << S << " *" << S << "_create(void) {\n"
+  SmallVector<std::string> createParams;
+  for (unsigned i : s.paramInputs)
+    createParams.push_back(inParam(s.decode->args[i], i));
+  os << S << " *" << S << "_create("
+     << (createParams.empty() ? std::string("void")
+                              : llvm::join(createParams, ", "))
+     << ") {\n"
      << "  static const char fn[] = \"" << S << "_create\";\n  " << p
-     << "_error[0] = 0;\n  " << S << " *s = calloc(1, sizeof *s);\n"
+     << "_error[0] = 0;\n";
+  for (unsigned i : s.paramInputs)
+    if (s.decode->args[i].kind == CValue::Tensor)
+      os << "  if (!in" << i << ") { " << p << "_fail(fn, \"in" << i
+         << " is NULL\"); return NULL; }\n";
+  os << "  " << S << " *s = calloc(1, sizeof *s);\n"
      << "  if (!s) { " << p << "_fail(fn, \"out of memory\"); return NULL; }\n";
+  for (unsigned i : s.paramInputs)
+    os << "  s->params[" << i << "] = "
+       << (s.decode->args[i].kind == CValue::Index ? "(const void *)(intptr_t)"
+                                                  : "")
+       << "in" << i << ";\n";
   unsigned c = 0;
   for (const CValue &a : s.decode->args) {
     if (a.kind != CValue::Cache)
@@ -533,12 +563,28 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
        << "  if (!s->stage[" << i << "]) { " << S << "_destroy(s); " << p
        << "_fail(fn, \"out of memory\"); return NULL; }\n";
   }
-  if (s.tables) {
-    os << "  {\n    " << p << "_" << identifier(s.tables->name)
-       << "_results r;\n    " << callText(*s.tables, p, "r", {}) << "\n"
-       << "    for (int i = 0; i < " << numTables
-       << "; ++i) memcpy(&s->tables[i], (memref2 *)&r + i, sizeof(memref2));\n"
-       << "    if (" << p << "_finish(fn)) { " << S
+  if (s.prepare) {
+    // Computed once: RoPE tables, weights in the kernels' layout.
+    SmallVector<std::string> args;
+    for (auto [k, i] : llvm::enumerate(s.paramInputs)) {
+      const CValue &a = s.decode->args[i];
+      if (a.kind == CValue::Index) {
+        args.push_back("(int64_t)(intptr_t)s->params[" + std::to_string(i) + "]");
+        continue;
+      }
+      int64_t rank = a.tensor.getRank();
+      os << "  static const int64_t ps" << i << "[" << std::max<int64_t>(rank, 1)
+         << "] = {" << (rank ? dims(a.tensor.getShape()) : "0") << "};\n  "
+         << memref(a) << " pa" << i << ";\n  " << p << "_view((void *)s->params["
+         << i << "], " << rank << ", ps" << i << ", &pa" << i << ");\n";
+      args.push_back("&pa" + std::to_string(i));
+    }
+    os << "  {\n    " << p << "_" << identifier(s.prepare->name)
+       << "_results r;\n    " << callText(*s.prepare, p, "r", args) << "\n";
+    for (unsigned k = 0; k < numPrepared; ++k)
+      os << "    memcpy(&s->prepared[" << k << "], &r.r" << k << ", sizeof("
+         << memref(s.prepare->results[k]) << "));\n";
+    os << "    if (" << p << "_finish(fn)) { " << S
        << "_destroy(s); return NULL; }\n  }\n";
   }
   os << "  pthread_mutex_lock(&" << S << "_lock);\n  s->next = " << S
@@ -548,7 +594,7 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
   // Run n tokens.
   SmallVector<std::string> params = sessionParams(s);
   SmallVector<std::string> names;
-  for (unsigned i = 0; i < s.numInputs; ++i)
+  for (int64_t i : s.tokenInputs)
     names.push_back("in" + std::to_string(i));
   for (unsigned i = 0; i < s.numResults; ++i)
     names.push_back("out" + std::to_string(i));
@@ -557,7 +603,7 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
      << p << "_error[0] = 0;\n"
      << "  if (!" << S << "_is_live(s)) return " << p
      << "_fail(fn, \"not a live session (NULL, or freed)\");\n";
-  for (unsigned i = 0; i < s.numInputs; ++i)
+  for (int64_t i : s.tokenInputs)
     if (s.decode->args[i].kind == CValue::Tensor)
       os << "  if (!in" << i << ") return " << p << "_fail(fn, \"in" << i
          << " is NULL\");\n";
@@ -586,9 +632,11 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
     SmallVector<std::string> args, keep;
     for (unsigned i = 0; i < s.numInputs; ++i) {
       const CValue &a = step->args[i];
-      std::string in = "in" + std::to_string(i);
+      bool token = llvm::is_contained(s.tokenInputs, i);
+      std::string in = token ? "in" + std::to_string(i)
+                             : "s->params[" + std::to_string(i) + "]";
       if (a.kind == CValue::Index) {
-        args.push_back(in);
+        args.push_back(token ? in : "(int64_t)(intptr_t)" + in);
         continue;
       }
       int64_t rank = a.tensor.getRank();
@@ -620,8 +668,9 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
     for (unsigned k = 0; k < s.numCaches; ++k) {
       args.push_back("&s->caches[" + std::to_string(k) + "]");
     }
-    for (unsigned k = 0; k < numTables; ++k)
-      args.push_back("&s->tables[" + std::to_string(k) + "]");
+    for (unsigned k = 0; k < numPrepared; ++k)
+      args.push_back("(" + memref(s.prepare->results[k]) + " *)&s->prepared[" +
+                     std::to_string(k) + "]");
     os << "      " << p << "_" << identifier(step->name)
        << "_results res;\n      " << callText(*step, p, "res", args)
        << "\n      bad = " << p << "_finish(fn);\n";
@@ -634,8 +683,8 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
          << ", &" << r << ", sizeof(memref5)); }\n";
       keep.push_back(mine + ".allocated");
     }
-    for (unsigned k = 0; k < numTables; ++k)
-      keep.push_back("s->tables[" + std::to_string(k) + "].allocated");
+    for (unsigned k = 0; k < numPrepared; ++k)
+      keep.push_back("s->prepared[" + std::to_string(k) + "].allocated");
     os << "      void *keep[] = {" << llvm::join(keep, ", ") << "}, *freed["
        << std::max(s.numResults, 1u) << "];\n      int nfreed = 0;\n";
     for (unsigned i = 0; i < s.numResults; ++i) {

@@ -5,7 +5,8 @@
 // returns a status, checks its pointers, and reports failed run-time checks
 // of the model (qkvtie-checks-to-status) instead of aborting. Functions with
 // KV caches (the steps of qkvtie-materialize-kv-cache) are exposed through a
-// session that owns the caches and the RoPE tables.
+// session that owns the caches and what @f_prepare computes once (RoPE
+// tables, weights in the layout the kernels read).
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,11 +37,13 @@ struct CFunction {
 };
 
 /// The steps of @entry: @entry_prefill (`chunk` tokens), @entry_decode and
-/// optionally @entry_tables.
+/// optionally @entry_prepare.
 struct CSession {
   std::string entry;
-  const CFunction *prefill = nullptr, *decode = nullptr, *tables = nullptr;
+  const CFunction *prefill = nullptr, *decode = nullptr, *prepare = nullptr;
   llvm::SmallVector<int64_t> tokenInputs; // of the step's inputs
+  /// The other inputs: parameters given once, to create.
+  llvm::SmallVector<unsigned> paramInputs;
   unsigned numInputs = 0, numResults = 0, numCaches = 0;
   int64_t chunk = 1, capacity = 0;
 };
