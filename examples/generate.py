@@ -168,6 +168,20 @@ class ArgsHeadFeatures(nn.Module):
         return o.transpose(1, 2).reshape(b, s, -1)
 
 
+class ArgsInterleaved(nn.Module):
+    """One fused projection whose heads interleave q, k and v: [H, 3, d]
+    columns (GPT-NeoX's query_key_value)."""
+
+    def forward(self, x, w):
+        b, s, _ = x.shape
+        h, hd = 2, 8
+        qkv = F.linear(x, w).view(b, s, h, 3 * hd)
+        q, k, v = (t.transpose(1, 2) for t in qkv.split(hd, dim=-1))
+        w_ = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(hd))
+        o = w_.softmax(dim=-1) @ v
+        return o.transpose(1, 2).reshape(b, s, -1)
+
+
 class CrossAttention(nn.Module):
     def forward(self, x, mem, wq, wk, wv):
         b, s, _ = x.shape
@@ -238,6 +252,7 @@ def write_head_features(xs, w):
                     (xs, w(16), w(8), w(8), *tables(4), *norms))
     write_lit_input("args-qk-norm", ArgsHeadFeatures(2, 1, qk_norm=True),
                     (xs, w(16), w(8), w(8), *tables(8), *norms))
+    write_lit_input("args-interleaved-qkv", ArgsInterleaved(), (xs, w(48)))
     write_lit_input("near-miss-v-normalised",
                     ArgsHeadFeatures(2, 1, qk_norm=True, norm_v=True),
                     (xs, w(16), w(8), w(8), *tables(8), *norms))

@@ -627,21 +627,33 @@ FailureOr<RoleSource> Matcher::matchRole(const Layout &view, int64_t seq,
   if (pType.getNumElements() != rowsNeeded * width)
     return fail(llvm::formatv("{0}: its source has {1} elements, not B·L·N",
                               role, pType.getNumElements()));
-  // Try every grouping g of query heads per source head.
+  // Try every grouping g of query heads per source head, with heads
+  // contiguous or interleaved with other roles' in blocks of width/heads.
   for (int64_t g = 1; g <= heads; ++g) {
     if (heads % g != 0)
       continue;
     int64_t srcHeads = heads / g;
     int64_t off = view.getOffset();
-    if (off % width + srcHeads * headDim > width)
-      continue;
-    Layout want(p,
-                Dims{{{m.batch, seq * width}, {srcHeads, headDim}, {g, 0}},
-                     {{seq, width}},
-                     {{headDim, 1}}},
-                off);
-    FailureOr<Layout> wantFlat = want.reshape({m.batch * heads, seq, headDim});
-    if (failed(wantFlat) || !view.isEquivalent(*wantFlat))
+    SmallVector<int64_t> strides = {headDim};
+    if (width % srcHeads == 0 && width / srcHeads > headDim)
+      strides.push_back(width / srcHeads);
+    int64_t stride = 0;
+    for (int64_t s : strides) {
+      if (off % width + (srcHeads - 1) * s + headDim > width)
+        continue;
+      Layout want(p,
+                  Dims{{{m.batch, seq * width}, {srcHeads, s}, {g, 0}},
+                       {{seq, width}},
+                       {{headDim, 1}}},
+                  off);
+      FailureOr<Layout> wantFlat =
+          want.reshape({m.batch * heads, seq, headDim});
+      if (succeeded(wantFlat) && view.isEquivalent(*wantFlat)) {
+        stride = s;
+        break;
+      }
+    }
+    if (!stride)
       continue;
     kvHeads = srcHeads;
     FailureOr<RoleSource> proj = matchProjection(p);
@@ -650,7 +662,7 @@ FailureOr<RoleSource> Matcher::matchRole(const Layout &view, int64_t seq,
       r = *proj;
     } else {
       // The input itself, split into heads.
-      if (off != 0 || width != srcHeads * headDim)
+      if (off != 0 || width != srcHeads * headDim || stride != headDim)
         return fail(llvm::formatv("{0}: a slice of a value that is not a "
                                   "projection",
                                   role));
@@ -659,6 +671,8 @@ FailureOr<RoleSource> Matcher::matchRole(const Layout &view, int64_t seq,
     }
     r.colOffset = off % width;
     r.width = srcHeads * headDim;
+    if (stride != headDim)
+      r.headStride = stride;
     return r;
   }
   QKVTIE_DEBUG(llvm::dbgs()

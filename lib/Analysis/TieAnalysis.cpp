@@ -6,9 +6,13 @@
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/APFloat.h"
 
 #include <cmath>
@@ -130,13 +134,30 @@ std::optional<int64_t> tiedTo(BlockArgument arg) {
   return std::nullopt;
 }
 
-std::optional<StringRef> loadedSymbol(Value v) {
+/// The global `v` loads when nothing can change it between loads: a
+/// constant global (ml_program.global_load_const, memref.get_global of a
+/// constant memref.global) or an immutable ml_program.global. A call, a
+/// load of a mutable global or any other op that names a symbol is not a
+/// value the symbol determines.
+std::optional<StringRef> immutableGlobal(Value v) {
   Operation *op = v.getDefiningOp();
-  if (!op || op->getNumOperands() != 0)
+  if (!op)
     return std::nullopt;
-  for (NamedAttribute a : op->getAttrs())
-    if (auto sym = dyn_cast<FlatSymbolRefAttr>(a.getValue()))
-      return sym.getValue();
+  if (auto l = dyn_cast<ml_program::GlobalLoadConstOp>(op))
+    return l.getGlobal().getLeafReference().getValue();
+  if (auto l = dyn_cast<ml_program::GlobalLoadOp>(op)) {
+    auto g = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
+        op, l.getGlobalAttr());
+    if (g && !g.getIsMutable())
+      return l.getGlobal().getLeafReference().getValue();
+    return std::nullopt;
+  }
+  if (auto l = dyn_cast<memref::GetGlobalOp>(op)) {
+    auto g = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+        op, l.getNameAttr());
+    if (g && g.getConstant())
+      return l.getName();
+  }
   return std::nullopt;
 }
 
@@ -168,12 +189,25 @@ EqualityResult mlir::qkvtie::proveEqual(Value a, Value b,
   }
   Value baseA = la.getBase(), baseB = lb.getBase();
 
-  // Loads of one global.
-  std::optional<StringRef> symA = loadedSymbol(baseA),
-                           symB = loadedSymbol(baseB);
+  // Loads of one immutable global.
+  std::optional<StringRef> symA = immutableGlobal(baseA),
+                           symB = immutableGlobal(baseB);
   if (symA && symB && *symA == *symB && sameView &&
       baseA.getDefiningOp()->getName() == baseB.getDefiningOp()->getName()) {
     r.proof = ProofKind::Symbol;
+    return r;
+  }
+  // Two results of one pure computation of the same operands (what CSE
+  // would merge): the same value. Calls and ops with effects never are.
+  if (Operation *opA = baseA.getDefiningOp(), *opB = baseB.getDefiningOp();
+      opA && opB && sameView && isPure(opA) && isPure(opB) &&
+      opA->getNumRegions() == 0 && !opA->hasTrait<OpTrait::ConstantLike>() &&
+      cast<OpResult>(baseA).getResultNumber() ==
+          cast<OpResult>(baseB).getResultNumber() &&
+      OperationEquivalence::isEquivalentTo(
+          opA, opB, OperationEquivalence::exactValueMatch,
+          /*markEquivalent=*/nullptr, OperationEquivalence::IgnoreLocations)) {
+    r.proof = ProofKind::SSA;
     return r;
   }
 

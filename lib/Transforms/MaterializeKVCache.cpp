@@ -102,9 +102,8 @@ SmallVector<Value> findHoisted(func::FuncOp f, const TokenAnalysis &ta) {
           return true;
       return false;
     });
-    if (tokens || !llvm::all_of(readsOf(op), [&](Value v) {
-          return invariant.contains(v);
-        }))
+    if (tokens || !llvm::all_of(readsOf(op),
+                                [&](Value v) { return invariant.contains(v); }))
       continue;
     invariantOps.insert(op);
     invariant.insert(op->result_begin(), op->result_end());
@@ -441,9 +440,9 @@ struct MaterializeKVCachePass
     }
     unsigned layer = 0;
     for (Operation *op : ta.getOps()) {
-      if (op->getNumResults() &&
-          llvm::all_of(op->getResults(),
-                       [&](Value r) { return mapping.contains(r); }))
+      if (op->getNumResults() && llvm::all_of(op->getResults(), [&](Value r) {
+            return mapping.contains(r);
+          }))
         continue;
       auto a = dyn_cast<AttentionOp>(op);
       if (!a) {

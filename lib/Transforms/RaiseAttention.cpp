@@ -87,6 +87,38 @@ Value sliceColumns(OpBuilder &b, Location loc, Value v, int64_t off,
       getAsIndexOpFoldResult(ctx, sizes), getAsIndexOpFoldResult(ctx, strides));
 }
 
+/// The role's columns of a [D, Ntot] weight (or [Ntot] bias): a contiguous
+/// range, or per head `width / heads` columns from `off` of each head's
+/// block of `stride` when the roles' heads are interleaved.
+Value roleColumns(OpBuilder &b, Location loc, Value v, const RoleSource &r,
+                  int64_t heads) {
+  if (!r.headStride)
+    return sliceColumns(b, loc, v, r.colOffset, r.width);
+  auto t = cast<RankedTensorType>(v.getType());
+  int64_t headDim = r.width / heads;
+  SmallVector<int64_t> blocks(t.getShape().drop_back());
+  blocks.append({heads, r.headStride});
+  int64_t rank = t.getRank();
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t i = 0; i + 1 < rank; ++i)
+    groups.push_back({i});
+  groups.push_back({rank - 1, rank});
+  Value split = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(blocks, t.getElementType()), v, groups);
+  SmallVector<int64_t> offsets(rank + 1, 0), sizes(blocks),
+      strides(rank + 1, 1);
+  offsets.back() = r.colOffset;
+  sizes.back() = headDim;
+  MLIRContext *ctx = b.getContext();
+  Value sliced = tensor::ExtractSliceOp::create(
+      b, loc, split, getAsIndexOpFoldResult(ctx, offsets),
+      getAsIndexOpFoldResult(ctx, sizes), getAsIndexOpFoldResult(ctx, strides));
+  SmallVector<int64_t> flat(t.getShape().drop_back());
+  flat.push_back(r.width);
+  return tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get(flat, t.getElementType()), sliced, groups);
+}
+
 /// On failure `why` holds the verifier's message.
 LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter,
                       std::string &why) {
@@ -104,7 +136,7 @@ LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter,
 
   SmallVector<Value> weights, biases;
   SmallVector<bool> hasBias;
-  auto slot = [&](const RoleSource &r) -> int64_t {
+  auto slot = [&](const RoleSource &r, int64_t heads) -> int64_t {
     if (r.identity)
       return TiesAttr::kIdentity;
     Value w = r.weight;
@@ -119,18 +151,18 @@ LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter,
     } else {
       w = reshapeTo(rewriter, loc, w, {r.inFeatures, r.totalWidth});
     }
-    weights.push_back(sliceColumns(rewriter, loc, w, r.colOffset, r.width));
+    weights.push_back(roleColumns(rewriter, loc, w, r, heads));
     hasBias.push_back(static_cast<bool>(r.bias));
     if (r.bias) {
       Value b = reshapeTo(rewriter, loc, r.bias, {r.totalWidth});
-      biases.push_back(sliceColumns(rewriter, loc, b, r.colOffset, r.width));
+      biases.push_back(roleColumns(rewriter, loc, b, r, heads));
     }
     return weights.size() - 1;
   };
-  int64_t qs = slot(m.q), ks = slot(m.k), vs = slot(m.v);
+  int64_t qs = slot(m.q, m.hq), ks = slot(m.k, m.hkv), vs = slot(m.v, m.hkv);
   Value outWeight, outBias;
   if (m.out) {
-    slot(*m.out);
+    slot(*m.out, 1);
     outWeight = weights.pop_back_val();
     if (hasBias.pop_back_val())
       outBias = biases.pop_back_val();

@@ -47,6 +47,24 @@ def _bigcode(transformers):
     return cfg, tie
 
 
+def _neox(transformers):
+    cfg = transformers.GPTNeoXConfig(vocab_size=VOCAB, hidden_size=128,
+                                     intermediate_size=256, num_hidden_layers=2,
+                                     num_attention_heads=8, rotary_pct=0.25,
+                                     max_position_embeddings=512)
+
+    def tie(model):
+        # query_key_value's output is [H, 3, d]: per head, v's rows = k's.
+        hd = 16
+        for layer in model.gpt_neox.layers:
+            qkv = layer.attention.query_key_value
+            for h in range(8):
+                base = h * 3 * hd
+                _tie_rows(qkv.weight, qkv.bias, slice(base + hd, base + 2 * hd),
+                          slice(base + 2 * hd, base + 3 * hd))
+    return cfg, tie
+
+
 def _qwen3(transformers, kv_heads):
     cfg = transformers.Qwen3Config(
         vocab_size=VOCAB, hidden_size=128, intermediate_size=256,
@@ -66,6 +84,8 @@ FAMILIES = {
     "phi3-partial-rotary": (lambda t: _phi3(t, 2, partial=0.5),
                             "fused qkv, GQA 8/2, RoPE on half of each head"),
     "qwen3-qk-norm-mqa": (lambda t: _qwen3(t, 1), "QK-norm, MQA 8/1"),
+    "gpt-neox-interleaved-qkv": (_neox, "per-head interleaved fused qkv, RoPE on "
+                                        "a quarter of each head, parallel residual"),
 }
 
 

@@ -141,3 +141,84 @@ func.func @argument_attribute(%x: tensor<1x2x2xf32>, %wq: tensor<2x2xf32>, %wk: 
          slots((%wq : tensor<2x2xf32>), (%wk : tensor<2x2xf32>), (%wv : tensor<2x2xf32>)) -> tensor<1x2x2xf32>
   return %0 : tensor<1x2x2xf32>
 }
+
+// -----
+
+// Near misses of the symbol proof: what a symbol names does not fix a value
+// unless the global is immutable. Two calls of @init may return different
+// weights; two loads of a mutable global may see a store between them.
+// CHECK-LABEL: func.func @calls
+// CHECK: qkvtie.attention ties <q = 0, k = 1, v = 2>
+// CHECK-NOT: qkvtie.proofs
+func.func private @init() -> tensor<4x4xf32>
+func.func @calls(%x: tensor<1x2x4xf32>, %wq: tensor<4x4xf32>) -> tensor<1x2x4xf32> {
+  %wk = func.call @init() : () -> tensor<4x4xf32>
+  %wv = func.call @init() : () -> tensor<4x4xf32>
+  %0 = qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(2) scale(0.7) mask(none)
+         inputs(%x, %x : tensor<1x2x4xf32>, tensor<1x2x4xf32>)
+         slots((%wq : tensor<4x4xf32>), (%wk : tensor<4x4xf32>), (%wv : tensor<4x4xf32>)) -> tensor<1x2x4xf32>
+  return %0 : tensor<1x2x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @mutable_global
+// CHECK: qkvtie.attention ties <q = 0, k = 1, v = 2>
+// CHECK-NOT: qkvtie.proofs
+ml_program.global private mutable @w(dense<1.0> : tensor<4x4xf32>) : tensor<4x4xf32>
+func.func @mutable_global(%x: tensor<1x2x4xf32>, %wq: tensor<4x4xf32>) -> tensor<1x2x4xf32> {
+  %wk = ml_program.global_load @w : tensor<4x4xf32>
+  %wv = ml_program.global_load @w : tensor<4x4xf32>
+  %0 = qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(2) scale(0.7) mask(none)
+         inputs(%x, %x : tensor<1x2x4xf32>, tensor<1x2x4xf32>)
+         slots((%wq : tensor<4x4xf32>), (%wk : tensor<4x4xf32>), (%wv : tensor<4x4xf32>)) -> tensor<1x2x4xf32>
+  return %0 : tensor<1x2x4xf32>
+}
+
+// -----
+
+// An immutable global, loaded twice: the same weights.
+// CHECK-LABEL: func.func @immutable_global
+// CHECK: qkvtie.attention ties <q = 0, k = 1, v = 1>
+// CHECK-SAME: qkvtie.proofs = [{kind = "symbol", roles = "k=v", slots = array<i64: 1, 2>}]
+ml_program.global private @c(dense<1.0> : tensor<4x4xf32>) : tensor<4x4xf32>
+func.func @immutable_global(%x: tensor<1x2x4xf32>, %wq: tensor<4x4xf32>) -> tensor<1x2x4xf32> {
+  %wk = ml_program.global_load @c : tensor<4x4xf32>
+  %wv = ml_program.global_load @c : tensor<4x4xf32>
+  %0 = qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(2) scale(0.7) mask(none)
+         inputs(%x, %x : tensor<1x2x4xf32>, tensor<1x2x4xf32>)
+         slots((%wq : tensor<4x4xf32>), (%wk : tensor<4x4xf32>), (%wv : tensor<4x4xf32>)) -> tensor<1x2x4xf32>
+  return %0 : tensor<1x2x4xf32>
+}
+
+// -----
+
+// Side effects: two random draws of one shape are two values; two pure
+// computations of the same operands are one.
+// CHECK-LABEL: func.func @effects
+// CHECK: qkvtie.attention ties <q = 0, k = 1, v = 2>
+// CHECK-NOT: qkvtie.proofs
+func.func @effects(%x: tensor<1x2x4xf32>, %wq: tensor<4x4xf32>) -> tensor<1x2x4xf32> {
+  %a = bufferization.alloc_tensor() : tensor<4x4xf32>
+  %b = bufferization.alloc_tensor() : tensor<4x4xf32>
+  %0 = qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(2) scale(0.7) mask(none)
+         inputs(%x, %x : tensor<1x2x4xf32>, tensor<1x2x4xf32>)
+         slots((%wq : tensor<4x4xf32>), (%a : tensor<4x4xf32>), (%b : tensor<4x4xf32>)) -> tensor<1x2x4xf32>
+  return %0 : tensor<1x2x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @pure_twice
+// CHECK: qkvtie.attention ties <q = 0, k = 1, v = 1>
+// CHECK-SAME: qkvtie.proofs = [{kind = "ssa", roles = "k=v", slots = array<i64: 1, 2>}]
+func.func @pure_twice(%x: tensor<1x2x4xf32>, %wq: tensor<4x4xf32>, %w: tensor<4x4xf32>) -> tensor<1x2x4xf32> {
+  %e = tensor.empty() : tensor<4x4xf32>
+  %a = linalg.transpose ins(%w : tensor<4x4xf32>) outs(%e : tensor<4x4xf32>) permutation = [1, 0]
+  %ea = arith.negf %w : tensor<4x4xf32>
+  %eb = arith.negf %w : tensor<4x4xf32>
+  %0 = qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(2) scale(0.7) mask(none)
+         inputs(%x, %x : tensor<1x2x4xf32>, tensor<1x2x4xf32>)
+         slots((%wq : tensor<4x4xf32>), (%ea : tensor<4x4xf32>), (%eb : tensor<4x4xf32>)) -> tensor<1x2x4xf32>
+  return %0 : tensor<1x2x4xf32>
+}

@@ -67,12 +67,12 @@ func.func @model(%x: tensor<1x8x8xf32>, %w: tensor<8x8xf32>) -> tensor<1x8x8xf32
 // -----
 
 // RoPE tables computed from positions (an iota times inv_freq, as
-// transformers does): @f_tables recomputes them for all 64 positions, and
+// transformers does): @f_prepare recomputes them for all 64 positions, and
 // the steps take them.
 // CHECK-LABEL: func.func @rope_decode(
 // CHECK-SAME: %[[COS:[a-z0-9]+]]: tensor<64x4xf32>, %[[SIN:[a-z0-9]+]]: tensor<64x4xf32>)
 // CHECK: qkvtie.cache.attend {{.*}} rope(%[[COS]], %[[SIN]] : tensor<64x4xf32>, tensor<64x4xf32>)
-// CHECK-LABEL: func.func @rope_tables() -> (tensor<64x4xf32>, tensor<64x4xf32>)
+// CHECK-LABEL: func.func @rope_prepare() -> (tensor<64x4xf32>, tensor<64x4xf32>)
 // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<64xf32>)
 // CHECK: linalg.index 0
 // CHECK: math.cos
@@ -150,4 +150,26 @@ func.func @half_cache(%x: tensor<1x3x8xf32>, %wq: tensor<8x8xf32>, %wkv: tensor<
          inputs(%x, %x : tensor<1x3x8xf32>, tensor<1x3x8xf32>)
          slots((%wq : tensor<8x8xf32>), (%wkv : tensor<8x4xf32>)) -> tensor<1x3x8xf32>
   return %0 : tensor<1x3x8xf32>
+}
+
+// -----
+
+// Token-independent work on a weight passed as an argument (its transpose)
+// is done once by @f_prepare, from the parameter; the steps take the result
+// and never transpose.
+// CHECK-LABEL: func.func @hoist_decode(
+// CHECK-SAME: %[[X:.*]]: tensor<1x1x8xf32>, %[[W:.*]]: tensor<8x8xf32>, %{{.*}}: index, %{{.*}}: !qkvtie.kv_cache{{.*}}, %[[WT:.*]]: tensor<8x8xf32>)
+// CHECK-NOT: linalg.transpose ins(%[[W]]
+// CHECK: qkvtie.cache.append
+// CHECK-LABEL: func.func @hoist_prepare(
+// CHECK-SAME: %[[P:.*]]: tensor<8x8xf32>) -> tensor<8x8xf32>
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[P]]
+// CHECK: return %[[T]]
+func.func @hoist(%x: tensor<1x4x8xf32>, %w: tensor<8x8xf32>) -> tensor<1x4x8xf32> {
+  %e = tensor.empty() : tensor<8x8xf32>
+  %wt = linalg.transpose ins(%w : tensor<8x8xf32>) outs(%e : tensor<8x8xf32>) permutation = [1, 0]
+  %0 = qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(4) scale(0.5) mask(causal)
+         inputs(%x, %x : tensor<1x4x8xf32>, tensor<1x4x8xf32>)
+         slots((%wt : tensor<8x8xf32>), (%wt : tensor<8x8xf32>), (%wt : tensor<8x8xf32>)) -> tensor<1x4x8xf32>
+  return %0 : tensor<1x4x8xf32>
 }

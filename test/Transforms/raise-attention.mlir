@@ -13,6 +13,7 @@
 // RUN: qkvtie-opt %qkvtie_src/examples/models/gpt2-packed-kv-tied.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=PACKED
 // RUN: qkvtie-opt %S/Inputs/args-partial-rope.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=PARTIAL
 // RUN: qkvtie-opt %S/Inputs/args-qk-norm.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=QKNORM
+// RUN: qkvtie-opt %S/Inputs/args-interleaved-qkv.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=INTERLEAVED
 //
 // The same modules after upstream rewrites still raise.
 // RUN: qkvtie-opt %S/Inputs/args-mha.mlir --linalg-generalize-named-ops --canonicalize --cse | qkvtie-opt --qkvtie-raise-attention | FileCheck %s --check-prefix=GEN
@@ -107,3 +108,14 @@
 // QKNORM: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 1) head_dim(8)
 // QKNORM-SAME: rope(%arg4, %arg5 : tensor<4x8xf32>, tensor<4x8xf32>) q_norm(%arg6 : tensor<8xf32>) k_norm(%arg7 : tensor<8xf32>) norm_eps(9.9999999{{[0-9]*}}E-7)
 // QKNORM-NOT: math.exp
+
+// Heads of q, k and v interleaved in one projection ([H, 3, d] columns, as
+// GPT-NeoX): each slot takes its d columns of every head's block of 3d.
+// INTERLEAVED-LABEL: func.func @forward
+// INTERLEAVED: %[[T:.*]] = linalg.transpose ins(%arg1
+// INTERLEAVED: %[[E:.*]] = tensor.expand_shape %[[T]] {{\[\[}}0], [1, 2]] output_shape [16, 2, 24]
+// INTERLEAVED: tensor.extract_slice %[[E]][0, 0, 0] [16, 2, 8] [1, 1, 1]
+// INTERLEAVED: tensor.extract_slice %{{.*}}[0, 0, 8] [16, 2, 8] [1, 1, 1]
+// INTERLEAVED: tensor.extract_slice %{{.*}}[0, 0, 16] [16, 2, 8] [1, 1, 1]
+// INTERLEAVED: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(8)
+// INTERLEAVED-NOT: math.exp

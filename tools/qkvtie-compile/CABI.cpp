@@ -541,7 +541,7 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
   for (unsigned i : s.paramInputs)
     os << "  s->params[" << i << "] = "
        << (s.decode->args[i].kind == CValue::Index ? "(const void *)(intptr_t)"
-                                                  : "")
+                                                   : "")
        << "in" << i << ";\n";
   unsigned c = 0;
   for (const CValue &a : s.decode->args) {
@@ -569,14 +569,16 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
     for (auto [k, i] : llvm::enumerate(s.paramInputs)) {
       const CValue &a = s.decode->args[i];
       if (a.kind == CValue::Index) {
-        args.push_back("(int64_t)(intptr_t)s->params[" + std::to_string(i) + "]");
+        args.push_back("(int64_t)(intptr_t)s->params[" + std::to_string(i) +
+                       "]");
         continue;
       }
       int64_t rank = a.tensor.getRank();
-      os << "  static const int64_t ps" << i << "[" << std::max<int64_t>(rank, 1)
-         << "] = {" << (rank ? dims(a.tensor.getShape()) : "0") << "};\n  "
-         << memref(a) << " pa" << i << ";\n  " << p << "_view((void *)s->params["
-         << i << "], " << rank << ", ps" << i << ", &pa" << i << ");\n";
+      os << "  static const int64_t ps" << i << "["
+         << std::max<int64_t>(rank, 1) << "] = {"
+         << (rank ? dims(a.tensor.getShape()) : "0") << "};\n  " << memref(a)
+         << " pa" << i << ";\n  " << p << "_view((void *)s->params[" << i
+         << "], " << rank << ", ps" << i << ", &pa" << i << ");\n";
       args.push_back("&pa" + std::to_string(i));
     }
     os << "  {\n    " << p << "_" << identifier(s.prepare->name)

@@ -36,6 +36,10 @@ struct RoleSource {
   bool weightTransposed = false; // [N, D] rather than [D, N]
   Value bias;                    // any shape with Ntot elements, or null
   int64_t inFeatures = 0, totalWidth = 0, colOffset = 0, width = 0;
+  /// Columns from one head to the next when the heads of several roles are
+  /// interleaved in one projection (GPT-NeoX's [H, 3, d] query_key_value):
+  /// the role reads columns h·headStride + colOffset + e. 0: contiguous.
+  int64_t headStride = 0;
 };
 
 /// Everything needed to build the op.
