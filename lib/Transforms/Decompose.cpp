@@ -286,6 +286,29 @@ Value AttentionLowering::contract(Value lhs, Value rhs, AffineMap lhsMap,
       .getResult(0);
 }
 
+/// q·scale in f32: the fused kernels scale queries before the dot product,
+/// so scores overflow f32 where theirs do, not sooner.
+static Value scaleQueries(ImplicitLocOpBuilder &b, Value q, double scale) {
+  auto t = cast<RankedTensorType>(q.getType());
+  AffineMap id = AffineMap::getMultiDimIdentityMap(4, b.getContext());
+  Type f32 = b.getF32Type();
+  return linalg::GenericOp::create(
+             b, RankedTensorType::get(t.getShape(), f32), ValueRange{q},
+             tensor::EmptyOp::create(b, t.getShape(), f32).getResult(),
+             ArrayRef<AffineMap>{id, id}, {kPar, kPar, kPar, kPar},
+             [&](OpBuilder &ob, Location loc, ValueRange args) {
+               Value v = args[0].getType().isF32()
+                             ? args[0]
+                             : arith::ExtFOp::create(ob, loc, f32, args[0]);
+               yield(ob, loc,
+                     arith::MulFOp::create(
+                         ob, loc, v,
+                         arith::ConstantOp::create(ob, loc,
+                                                   ob.getF32FloatAttr(scale))));
+             })
+      .getResult(0);
+}
+
 /// q: [B, H, S, d], k: [B, H, T, d] -> q·kᵀ: [B, H, S, T] in f32.
 Value AttentionLowering::scores(Value q, Value k) {
   SmallVector<AffineExpr> e = dims(5);
@@ -293,7 +316,7 @@ Value AttentionLowering::scores(Value q, Value k) {
                   map(5, {e[0], e[1], e[3], e[4]}), {batch, hq, seqQ, seqKV});
 }
 
-/// scale · s, then the mask.
+/// The scores (of scaled queries) with the mask applied.
 Value AttentionLowering::maskAndScale(Value s) {
   SmallVector<int64_t> full = {batch, hq, seqQ, seqKV};
   SmallVector<AffineExpr> e = dims(4);
@@ -314,7 +337,6 @@ Value AttentionLowering::maskAndScale(Value s) {
   }
   maps.push_back(map(4, e));
   MaskKind kind = op.getMaskKind();
-  double scale = op.getScale().convertToDouble();
   // A boolean mask replaces scores by the element type's lowest finite
   // value, as `where(mask, s, finfo.min)` does in the frameworks.
   double lowest =
@@ -325,9 +347,7 @@ Value AttentionLowering::maskAndScale(Value s) {
              b, tensorOf(full, f32), ins, empty(full, f32), maps,
              {kPar, kPar, kPar, kPar},
              [&](OpBuilder &ob, Location loc, ValueRange args) {
-               Value c = arith::ConstantOp::create(ob, loc,
-                                                   ob.getF32FloatAttr(scale));
-               Value v = arith::MulFOp::create(ob, loc, args[0], c);
+               Value v = args[0];
                switch (kind) {
                case MaskKind::none:
                  break;
@@ -386,10 +406,17 @@ Value AttentionLowering::softmax(Value s) {
                 arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(ninf));
             Value zero =
                 arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(0.0));
+            // Safe max subtraction: a row whose keys are all masked (max
+            // -inf) weighs nothing; a score equal to the max weighs 1 even
+            // when both are +inf (inf - inf would be NaN). NaN propagates.
             Value dead = arith::CmpFOp::create(
                 ob, loc, arith::CmpFPredicate::OEQ, args[1], ninfC);
-            Value m = arith::SelectOp::create(ob, loc, dead, zero, args[1]);
-            Value x = arith::SubFOp::create(ob, loc, args[0], m);
+            Value atMax = arith::CmpFOp::create(
+                ob, loc, arith::CmpFPredicate::OEQ, args[0], args[1]);
+            Value x = arith::SelectOp::create(
+                ob, loc, atMax, zero,
+                arith::SubFOp::create(ob, loc, args[0], args[1]));
+            x = arith::SelectOp::create(ob, loc, dead, ninfC, x);
             yield(ob, loc, math::ExpOp::create(ob, loc, x));
           })
           .getResult(0);
@@ -407,10 +434,11 @@ Value AttentionLowering::softmax(Value s) {
              [&](OpBuilder &ob, Location loc, ValueRange args) {
                Value zero =
                    arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(0.0));
-               Value live = arith::CmpFOp::create(
-                   ob, loc, arith::CmpFPredicate::OGT, args[1], zero);
+               // A row that saw no key is 0; a NaN sum stays NaN.
+               Value empty = arith::CmpFOp::create(
+                   ob, loc, arith::CmpFPredicate::OEQ, args[1], zero);
                Value p = arith::DivFOp::create(ob, loc, args[0], args[1]);
-               yield(ob, loc, arith::SelectOp::create(ob, loc, live, p, zero));
+               yield(ob, loc, arith::SelectOp::create(ob, loc, empty, zero, p));
              })
       .getResult(0);
 }
@@ -507,7 +535,8 @@ Value AttentionLowering::lower() {
     k = ropeAt(b, k, op.getRopeCos(), op.getRopeSin(),
                arith::ConstantIndexOp::create(b, 0), elt);
   }
-  Value s = maskAndScale(scores(q, repeatHeads(k)));
+  Value s = maskAndScale(scores(
+      scaleQueries(b, q, op.getScale().convertToDouble()), repeatHeads(k)));
   Value o = mergeHeads(applyValues(softmax(s), repeatHeads(v)));
   if (Value wo = op.getOutWeight()) {
     Value p = project(o, wo, op.getOutBias());
@@ -554,12 +583,12 @@ Value AttentionLowering::lowerCacheAttend(CacheAttendOp attend, Value cache,
     k = ropeAt(b, k, attend.getRopeCos(), attend.getRopeSin(),
                arith::ConstantIndexOp::create(b, 0), elt);
   }
-  Value s = scores(q, repeatHeads(k));
-  // Scale, then hide keys at positions >= length and, for a causal mask,
+  double scale = attend.getScale().convertToDouble();
+  Value s = scores(scaleQueries(b, q, scale), repeatHeads(k));
+  // Hide keys at positions >= length and, for a causal mask,
   // keys after each query's position (length - n + i).
   SmallVector<int64_t> full = {batch, hq, seqQ, seqKV};
   AffineMap id = AffineMap::getMultiDimIdentityMap(4, b.getContext());
-  double scale = attend.getScale().convertToDouble();
   bool causal = attend.getMaskKind() == MaskKind::causal;
   s = linalg::GenericOp::create(
           b, tensorOf(full, f32), ValueRange{s}, empty(full, f32),
@@ -575,9 +604,7 @@ Value AttentionLowering::lowerCacheAttend(CacheAttendOp attend, Value cache,
                                              causal ? arith::CmpIPredicate::ule
                                                     : arith::CmpIPredicate::ult,
                                              j, limit);
-            Value scaled = arith::MulFOp::create(
-                ob, loc, args[0],
-                arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(scale)));
+            Value scaled = args[0];
             Value ninf = arith::ConstantOp::create(
                 ob, loc,
                 ob.getF32FloatAttr(-std::numeric_limits<float>::infinity()));

@@ -366,9 +366,22 @@ void AttentionKernel::attendTile(Value bi, Value g, Value i0, Value valid,
       Value any = arith::CmpFOp::create(b, arith::CmpFPredicate::UNE, mNew,
                                         f32(kNegInf));
       when(any, [&] {
-        Value corr = math::ExpOp::create(b, sub(mOld, mNew));
+        // Safe max subtraction, as the reference: a score (or the old max)
+        // equal to the new max weighs 1 even when both are +inf.
+        Value corr = math::ExpOp::create(
+            b, arith::SelectOp::create(
+                   b,
+                   arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, mOld,
+                                         mNew),
+                   f32(0.0), sub(mOld, mNew)));
+        Value mNewV = vector::BroadcastOp::create(b, blockType, mNew);
         Value probs = math::ExpOp::create(
-            b, sub(scores, vector::BroadcastOp::create(b, blockType, mNew)));
+            b, arith::SelectOp::create(
+                   b,
+                   arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, scores,
+                                         mNewV),
+                   vector::BroadcastOp::create(b, blockType, f32(0.0)),
+                   sub(scores, mNewV)));
         vector::StoreOp::create(b, probs, sbuf, idx(0));
         Value lOld = memref::LoadOp::create(b, l, r);
         memref::StoreOp::create(b, add(mul(lOld, corr), reduceAdd(probs)), l,
@@ -415,10 +428,11 @@ void AttentionKernel::normaliseTile(Value bi, Value g, Value i0, Value valid) {
     Value i = add(i0, arith::DivUIOp::create(b, r, grp));
     Value h = add(mul(g, grp), arith::RemUIOp::create(b, r, grp));
     Value sum = memref::LoadOp::create(b, l, r);
-    Value seen =
-        arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum, f32(0.0));
+    // A row that saw no key is 0; a NaN sum stays NaN, as in the reference.
+    Value empty =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sum, f32(0.0));
     Value inv = arith::SelectOp::create(
-        b, seen, arith::DivFOp::create(b, f32(1.0), sum), f32(0.0));
+        b, empty, f32(0.0), arith::DivFOp::create(b, f32(1.0), sum));
     Value invV = splat(inv, w);
     SmallVector<Value> at = outAt(bi, i, h);
     for (int64_t c = 0; c < s.dv / w; ++c) {
@@ -528,7 +542,11 @@ void AttentionKernel::buildDecode() {
                                               ValueRange{at, r, kb.idx(s.dv)});
             Value lc = memref::LoadOp::create(
                 ib, partial, ValueRange{at, r, kb.idx(s.dv + 1)});
-            Value wgt = math::ExpOp::create(ib, kb.sub(mc, mSafe));
+            // A chunk at the overall max weighs 1, even at +inf.
+            Value wgt = arith::SelectOp::create(
+                ib,
+                arith::CmpFOp::create(ib, arith::CmpFPredicate::OEQ, mc, mAll),
+                kb.f32(1.0), math::ExpOp::create(ib, kb.sub(mc, mSafe)));
             SmallVector<Value> next;
             Value wV = kb.splat(wgt, w);
             for (int64_t e = 0; e < s.dv / w; ++e) {
@@ -541,12 +559,12 @@ void AttentionKernel::buildDecode() {
             scf::YieldOp::create(ib, next);
           });
       Value sum = sumLoop.getResults().back();
-      Value seen =
-          arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, sum, f32(0.0));
-      Value inv =
-          splat(arith::SelectOp::create(
-                    b, seen, arith::DivFOp::create(b, f32(1.0), sum), f32(0.0)),
-                w);
+      Value empty =
+          arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sum, f32(0.0));
+      Value inv = splat(
+          arith::SelectOp::create(b, empty, f32(0.0),
+                                  arith::DivFOp::create(b, f32(1.0), sum)),
+          w);
       SmallVector<Value> at = outAt(bi, i, h);
       for (int64_t e = 0; e < s.dv / w; ++e)
         storeFromF32(mul(sumLoop.getResult(e), inv), out, at, e * w);

@@ -73,7 +73,9 @@ def attention(query, key_value, slots, ties, num_heads, num_kv_heads, scale,
     m = np.where(np.isneginf(m), 0.0, m)
     e = np.exp(s - m)
     total = e.sum(axis=-1, keepdims=True)
-    p = np.where(total > 0, e / np.where(total > 0, total, 1), 0.0)
+    # A row that saw no key is 0; NaN propagates (a NaN score or mask).
+    p = np.where(total > 0, e / np.where(total > 0, total, 1),
+                 np.where(np.isnan(total), np.nan, 0.0))
     o = p @ v
     o = o.transpose(0, 2, 1, 3).reshape(xq.shape[0], s_len, -1)
     if out is not None:

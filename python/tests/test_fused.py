@@ -285,3 +285,52 @@ def test_grid_covers_every_value_and_most_pairs():
     assert {(c["heads"], c["kv_heads"]) for c in DECODE} >= set(HEADS)
     assert {c["head_dim"] for c in DECODE} >= set(HEAD_DIMS)
     assert {_name(c["dtype"]) for c in DECODE} >= {"f32", "f16", "bf16"}
+
+
+@pytest.fixture(scope="module")
+def extreme(tmp_path_factory):
+    """A causal and an additive-mask layer, fused and by the reference
+    lowering, for inputs at the edge of f32."""
+    rng = np.random.default_rng(3)
+    cases = [dict(mask="causal", seq_q=9, heads=2, kv_heads=2, head_dim=8),
+             dict(mask="additive", seq_q=9, heads=2, kv_heads=2, head_dim=8)]
+    texts, refs = [], []
+    for i, c in enumerate(cases):
+        text, inputs, ref = attention_case(f"case{i}", rng, **c)
+        texts.append(text)
+        refs.append((inputs, ref))
+    d = tmp_path_factory.mktemp("extreme")
+    (d / "cases.mlir").write_text("\n".join(texts))
+    libs = {p: compile_file(d / "cases.mlir", out_dir=d / p, pipeline=p)
+            for p in ("fused", "reference")}
+    return libs, refs
+
+
+@pytest.mark.parametrize("pipeline", ["fused", "reference"])
+def test_extreme_values_agree_with_float64(extreme, pipeline):
+    """Inputs x1e19: scores near f32's limit, still right (the reference once
+    gave a zero first row). x1e20: the scores' dot products overflow f32 and
+    both lowerings say NaN, never a finite wrong value. A NaN in an additive
+    mask makes its row NaN, in both, as in float64; other rows are exact."""
+    libs, refs = extreme
+    lib = libs[pipeline]
+    inputs, ref = refs[0]
+    for scale, finite in ((1e19, True), (1e20, False)):
+        x = inputs[0] * np.float32(scale)
+        want = attention(**dict(ref, query=x, key_value=x))
+        got = lib["case0"](x, *inputs[1:]).astype(np.float64)
+        if finite:
+            np.testing.assert_allclose(got, want, rtol=1e-5,
+                                       atol=1e-5 * np.abs(want).max())
+        else:
+            assert np.isnan(got).all() or np.allclose(
+                got, want, rtol=1e-4, atol=1e-4 * np.abs(want).max())
+    inputs, ref = refs[1]
+    k = next(i for i, a in enumerate(inputs) if a.shape == (9, 9))
+    mask = inputs[k].copy()
+    mask[3, 2] = np.nan
+    want = attention(**dict(ref, mask=mask))
+    got = lib["case1"](*inputs[:k], mask, *inputs[k + 1:]).astype(np.float64)
+    assert np.isnan(got[0, 3]).all() and not np.isnan(np.delete(got, 3, axis=1)).any()
+    np.testing.assert_allclose(np.delete(got, 3, 1), np.delete(want, 3, 1),
+                               rtol=2e-5, atol=2e-5)
