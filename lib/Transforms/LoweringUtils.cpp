@@ -9,7 +9,11 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::qkvtie;
@@ -127,6 +131,57 @@ Value mlir::qkvtie::buildConvert(ImplicitLocOpBuilder &b, Value v, Type elt) {
                    ob, loc, ValueRange{convert(ob, loc, args[0], elt)});
              })
       .getResult(0);
+}
+
+void mlir::qkvtie::buildRangeCheck(ImplicitLocOpBuilder &b, Value v,
+                                   Type storage) {
+  auto t = cast<RankedTensorType>(v.getType());
+  double max = APFloat::getLargest(cast<FloatType>(storage).getFloatSemantics())
+                   .convertToDouble();
+  // The largest value that still rounds to a finite storage value.
+  double limit = max + 0.5 * (max - std::nextafter(max, 0.0));
+  SmallVector<AffineMap> maps = {
+      AffineMap::getMultiDimIdentityMap(t.getRank(), b.getContext()),
+      AffineMap::get(t.getRank(), 0, b.getContext())};
+  SmallVector<utils::IteratorType> iters(t.getRank(),
+                                         utils::IteratorType::reduction);
+  Value ok0 = arith::ConstantOp::create(b, b.getBoolAttr(true));
+  Value init = linalg::FillOp::create(
+                   b, ok0, tensor::EmptyOp::create(b, ArrayRef<int64_t>{},
+                                                   b.getI1Type())
+                               .getResult())
+                   .getResult(0);
+  Value all = linalg::GenericOp::create(
+                  b, init.getType(), ValueRange{v}, init, maps, iters,
+                  [&](OpBuilder &ob, Location loc, ValueRange args) {
+                    Value x = convert(ob, loc, args[0], ob.getF32Type());
+                    Value a = math::AbsFOp::create(ob, loc, x);
+                    // Fits, or was not finite to begin with.
+                    Value fits = arith::CmpFOp::create(
+                        ob, loc, arith::CmpFPredicate::ULT, a,
+                        arith::ConstantOp::create(
+                            ob, loc, ob.getF32FloatAttr(float(limit))));
+                    Value inf = arith::CmpFOp::create(
+                        ob, loc, arith::CmpFPredicate::OEQ, a,
+                        arith::ConstantOp::create(
+                            ob, loc,
+                            ob.getF32FloatAttr(
+                                std::numeric_limits<float>::infinity())));
+                    Value good = arith::OrIOp::create(ob, loc, fits, inf);
+                    linalg::YieldOp::create(
+                        ob, loc,
+                        ValueRange{arith::AndIOp::create(ob, loc, args[1],
+                                                         good)});
+                  })
+                  .getResult(0);
+  std::string name;
+  llvm::raw_string_ostream os(name);
+  storage.print(os);
+  cf::AssertOp::create(
+      b, tensor::ExtractOp::create(b, all, ValueRange{}),
+      "qkvtie.cache.append: a key or value overflows the " + name +
+          " cache (|x| > " + std::to_string(static_cast<int64_t>(max)) +
+          "); compile with an f32 cache");
 }
 
 /// `v` clamped to [lo, hi] (signed).

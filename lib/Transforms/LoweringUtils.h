@@ -24,6 +24,10 @@ Value buildMergeHeads(ImplicitLocOpBuilder &b, Value heads, Type elt);
 /// `v` with its elements converted to `elt` (extf or truncf), or `v`.
 Value buildConvert(ImplicitLocOpBuilder &b, Value v, Type elt);
 
+/// Asserts at run time that every finite element of `v` fits in `storage`
+/// (f16 or bf16) without overflowing to infinity.
+void buildRangeCheck(ImplicitLocOpBuilder &b, Value v, Type storage);
+
 /// Asserts at run time that a decode step over `length` cached tokens with
 /// `queries` new ones stays within [queries, capacity]; returns the length
 /// clamped there, so that code goes on in bounds where the check reports

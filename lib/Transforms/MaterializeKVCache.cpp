@@ -22,6 +22,8 @@
 #include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
 #include "mlir/Conversion/TosaToTensor/TosaToTensor.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -507,12 +509,17 @@ struct MaterializeKVCachePass
       return buildSplitHeads(b, flat, a.getBatchSize(), heads, a.getHeadDim());
     };
     Value q = project(ties.getQ(), a.getNumHeads());
-    SmallVector<Value> sources = {
-        buildConvert(b, project(ties.getK(), a.getNumKvHeads()),
-                     cacheType.getElementType())};
+    Type storage = cacheType.getElementType();
+    // A cache narrower than the model (an f16 cache for an f32 model) would
+    // turn large keys or values into inf without a word: that is an error.
+    auto store = [&](Value v) {
+      if (storage.getIntOrFloatBitWidth() < elt.getIntOrFloatBitWidth())
+        buildRangeCheck(b, v, storage);
+      return buildConvert(b, v, storage);
+    };
+    SmallVector<Value> sources = {store(project(ties.getK(), a.getNumKvHeads()))};
     if (ties.getV() != ties.getK())
-      sources.push_back(buildConvert(b, project(ties.getV(), a.getNumKvHeads()),
-                                     cacheType.getElementType()));
+      sources.push_back(store(project(ties.getV(), a.getNumKvHeads())));
     cache = CacheAppendOp::create(b, cacheType, cache, pos, sources);
     Value length =
         arith::AddIOp::create(b, pos, arith::ConstantIndexOp::create(b, n));

@@ -88,3 +88,21 @@ def test_f16_cache_for_an_f32_model():
     assert s.cache.dtype == np.float16 and s.cache.shape[0] == 1
     rows = [s.step(x[:, t:t + 1]) for t in range(x.shape[1])]
     np.testing.assert_allclose(np.concatenate(rows, axis=1), model(x), rtol=1e-2, atol=1e-2)
+
+
+def test_f16_cache_overflow_is_an_error():
+    """Keys or values past f16's range would become infinities in the cache
+    and NaN in every later step: the step fails instead, and the forward
+    pass (f32 throughout) stays finite."""
+    path = EXAMPLES / "gqa-rope-causal-kv-tied.mlir"
+    x = np.load(path.with_suffix(".inputs.npz"))["arg0"]
+    model = qkvtie.compile(path, capacity=x.shape[1], cache_element_type="f16")
+    s = model.session()
+    s.step(x[:, :1])
+    with pytest.raises(qkvtie.ExecutionError, match="overflows the f16 cache"):
+        s.step(x[:, 1:2] * 1e5)
+    assert s.position == 1
+    assert np.isfinite(model(x * 1e5)).all()
+    # An f32 cache holds them.
+    wide = qkvtie.compile(path, capacity=x.shape[1]).session()
+    assert np.isfinite(wide.prefill(x * 1e5)).all()

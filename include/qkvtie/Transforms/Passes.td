@@ -311,7 +311,9 @@ def QKVTieMaterializeKVCache : Pass<"qkvtie-materialize-kv-cache",
     only by masks (an `attention_mask`) are left out of the steps, which
     compute what `@f` computes when they are all ones (no padding). Where
     there is no decode form, a remark on the function says why and nothing
-    is added.
+    is added. A cache narrower than the model (`element-type=f16` for an
+    f32 model) checks at run time that no key or value overflows it: the
+    step fails rather than fill the cache with infinities.
 
     ```mlir
     func.func @forward_decode(%ids: tensor<1x1xi64>, %pos: index,
@@ -332,7 +334,8 @@ def QKVTieMaterializeKVCache : Pass<"qkvtie-materialize-kv-cache",
   ];
   let dependentDialects = [
     "::mlir::qkvtie::QKVTieDialect", "::mlir::arith::ArithDialect",
-    "::mlir::func::FuncDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::cf::ControlFlowDialect", "::mlir::func::FuncDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
     "::mlir::tensor::TensorDialect"
   ];
 }
