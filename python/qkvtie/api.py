@@ -76,6 +76,7 @@ class DecodeSession:
 
     def __init__(self, model, params=()):
         lib, entry = model.library, model.entry
+        self._model = model  # its library and directory live as long
         names = {k: f"{entry}_{k}" for k in ("prefill", "decode", "prepare")}
         if names["decode"] not in lib.signatures:
             attentions = [a for a in (model.report or {}).get("attentions", [])

@@ -187,7 +187,7 @@ class Library:
         self.target = "cuda" if error is not None else "cpu"
         for name, (args, results, _) in signatures.items():
             setattr(self, name, runtime.Function(self._lib, name, args, results,
-                                                 check, prefix))
+                                                 check, prefix, owner=self))
 
     def __getitem__(self, name):
         return getattr(self, name)

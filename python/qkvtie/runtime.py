@@ -91,9 +91,12 @@ def from_descriptor(desc, dtype, shape, borrowed=None, freed=None):
 class Function:
     """One exported function with known argument and result types."""
 
-    def __init__(self, library, name, args, results, check=None, prefix=None):
+    def __init__(self, library, name, args, results, check=None, prefix=None,
+                 owner=None):
         symbol = f"{prefix}_ciface_{name}" if prefix else "_mlir_ciface_" + name
         self._name = name
+        # Whoever unloads the library must outlive this function.
+        self._owner = owner
         self._fn = getattr(library, symbol)
         self._check = check      # (clear, raise_if_failed) of the GPU runtime
         self._fn.restype = None
