@@ -201,6 +201,13 @@ struct MaterializeKVCachePass
       return op.emitError("qkvtie-materialize-kv-cache: element-type must be "
                           "f32, f16 or bf16, got '")
              << elementType << "'";
+    // The model's type, f32, or a narrower type of an f32 model: f16 and
+    // bf16 cannot hold each other's values.
+    Type model = op.getElementType();
+    if (t != model && !t.isF32() && !model.isF32())
+      return op.emitError("qkvtie-materialize-kv-cache: a ")
+             << t << " cache cannot hold the keys of a " << model
+             << " model; use " << model << " or f32";
     return t;
   }
 
@@ -285,9 +292,15 @@ struct MaterializeKVCachePass
       FailureOr<Type> storage = storageType(a);
       if (failed(storage))
         return failure();
-      cacheTypes.push_back(KVCacheType::get(
+      auto type = KVCacheType::getChecked(
+          [&] { return a.emitError("qkvtie-materialize-kv-cache: "); },
           a.getContext(), a.getBatchSize(), a.getTies().getNumCacheBuffers(),
-          a.getNumKvHeads(), capacity, a.getHeadDim(), *storage));
+          static_cast<int64_t>(a.getNumKvHeads()),
+          static_cast<int64_t>(capacity),
+          static_cast<int64_t>(a.getHeadDim()), *storage);
+      if (!type)
+        return failure();
+      cacheTypes.push_back(type);
     }
     prepared.hoisted = findHoisted(f, *ta);
     if (!prepared.empty() &&

@@ -51,7 +51,8 @@ _NO_DECODE = re.compile(r"remark: no decode form for @([\w$.]+): (.*)")
 
 
 _ELT = {"f32": np.float32, "f16": np.float16, "f64": np.float64,
-        "bf16": np.uint16, "i1": np.bool_, "i64": np.int64, "i32": np.int32}
+        "bf16": np.uint16, "i1": np.bool_, "i64": np.int64, "i32": np.int32,
+        "i16": np.int16, "i8": np.int8}
 _TENSOR = re.compile(r"tensor<((?:\d+x)*)(\w+)>")
 
 

@@ -16,6 +16,8 @@ _CTYPES = {
     np.dtype(np.int64): ctypes.c_int64,
     np.dtype(np.int32): ctypes.c_int32,
     np.dtype(np.bool_): ctypes.c_bool,
+    np.dtype(np.int16): ctypes.c_int16,
+    np.dtype(np.int8): ctypes.c_int8,
 }
 
 
@@ -66,13 +68,13 @@ _libc = ctypes.CDLL(None)
 _libc.free.argtypes = [ctypes.c_void_p]
 
 
-def from_descriptor(desc, dtype, shape, borrowed=None, freed=None):
-    """The result as a numpy array: a copy of a callee-allocated buffer, which
-    is then freed (once, in `freed`, if several results share it); or, when
-    the buffer is one the caller passed in (`borrowed`: address -> array, an
-    argument updated in place and returned), that array itself."""
+def from_descriptor(desc, dtype, shape, borrowed=None):
+    """The result as a numpy array: a copy of a callee-allocated buffer (the
+    caller frees it, with release(), once every result is copied: results
+    may share a buffer); or, when the buffer is one the caller passed in
+    (`borrowed`: address -> array, an argument updated in place and
+    returned), that array itself."""
     borrowed = borrowed or {}
-    freed = set() if freed is None else freed
     if desc.allocated in borrowed and desc.offset == 0:
         arr = borrowed[desc.allocated]
         if arr.shape == tuple(shape) and arr.dtype == np.dtype(dtype):
@@ -81,11 +83,17 @@ def from_descriptor(desc, dtype, shape, borrowed=None, freed=None):
     size = n * np.dtype(dtype).itemsize
     data = ctypes.string_at(desc.aligned + desc.offset * np.dtype(dtype).itemsize,
                             size)
-    out = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
-    if desc.allocated not in borrowed and desc.allocated not in freed:
-        freed.add(desc.allocated)
-        _libc.free(desc.allocated)
-    return out
+    return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+
+
+def release(descs, borrowed):
+    """Frees each callee-allocated buffer of `descs` once; never one of the
+    caller's (`borrowed`)."""
+    freed = set()
+    for d in descs:
+        if d.allocated and d.allocated not in borrowed and d.allocated not in freed:
+            freed.add(d.allocated)
+            _libc.free(d.allocated)
 
 
 class Function:
@@ -135,13 +143,11 @@ class Function:
         self._fn(ctypes.pointer(out), *call_args)
         failure = self._failure() if self._failure else None
         borrowed = {d.allocated: arr for d, arr in keep}
-        freed = set()
-        if len(self._results) == 1:
-            results = (from_descriptor(out, *self._results[0], borrowed, freed),)
-        else:
-            results = tuple(from_descriptor(getattr(out, f"r{i}"), dtype, shape,
-                                            borrowed, freed)
-                            for i, (dtype, shape) in enumerate(self._results))
+        descs = [out] if len(self._results) == 1 else \
+            [getattr(out, f"r{i}") for i in range(len(self._results))]
+        results = tuple(from_descriptor(d, dtype, shape, borrowed)
+                        for d, (dtype, shape) in zip(descs, self._results))
+        release(descs, borrowed)
         if failure:
             raise ExecutionError(f"@{self._name}: {failure.decode()}")
         if self._check:

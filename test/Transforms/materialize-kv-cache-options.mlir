@@ -8,3 +8,10 @@ func.func @bad_type(%x: tensor<1x3x8xf32>, %w: tensor<8x8xf32>) -> tensor<1x3x8x
          slots((%w : tensor<8x8xf32>), (%w : tensor<8x8xf32>), (%w : tensor<8x8xf32>)) -> tensor<1x3x8xf32>
   return %0 : tensor<1x3x8xf32>
 }
+
+// -----
+
+// 2^60 tokens of cache do not fit in memory: an error, not an allocation of
+// a wrapped-around size.
+// RUN: qkvtie-opt %S/Inputs/huge-capacity.mlir --qkvtie-materialize-kv-cache="capacity=1152921504606846976" -verify-diagnostics -o /dev/null
+// RUN: qkvtie-opt %S/Inputs/half-model.mlir --qkvtie-materialize-kv-cache="capacity=8 element-type=bf16" -verify-diagnostics -o /dev/null

@@ -22,6 +22,10 @@ FailureOr<std::string> cElementType(Type t) {
     return std::string("uint16_t");
   if (t.isInteger(1))
     return std::string("bool");
+  if (t.isInteger(8))
+    return std::string("int8_t");
+  if (t.isInteger(16))
+    return std::string("int16_t");
   if (t.isInteger(32))
     return std::string("int32_t");
   if (t.isInteger(64))
@@ -122,18 +126,18 @@ qkvtie_compile::collectInterface(ModuleOp module, StringRef prefix, bool cuda) {
     if (f.isPrivate() || f.isExternal())
       continue;
     CFunction fn{f.getName().str(), {}, {}};
-    bool ok = true;
     for (auto [list, types, what] :
          {std::make_tuple(&fn.args, f.getArgumentTypes(), "argument"),
           std::make_tuple(&fn.results, f.getResultTypes(), "result")}) {
-      for (Type t : types) {
+      for (auto [i, t] : llvm::enumerate(types)) {
         FailureOr<CValue> v = cValue(t);
-        if (failed(v) || (v->kind == CValue::Index && list == &fn.results)) {
-          f.emitWarning() << "not exported: " << what << " type " << t
-                          << " has no C form";
-          ok = false;
-          break;
-        }
+        if (failed(v) || (v->kind == CValue::Index && list == &fn.results))
+          return f.emitError("qkvtie-compile: ")
+                 << what << " " << i << " of @" << f.getName() << " has type "
+                 << t
+                 << ", which has no C form: static tensors of rank 0 to 5 of "
+                    "f32, f16, bf16, f64, i1, i8, i16, i32 or i64, index "
+                    "arguments and KV caches";
         if (v->kind != CValue::Index) {
           ArrayRef<int64_t> shape = v->tensor.getShape();
           int64_t n = elementBytes(v->tensor.getElementType());
@@ -145,11 +149,8 @@ qkvtie_compile::collectInterface(ModuleOp module, StringRef prefix, bool cuda) {
         }
         list->push_back(*v);
       }
-      if (!ok)
-        break;
     }
-    if (ok)
-      abi.functions.push_back(std::move(fn));
+    abi.functions.push_back(std::move(fn));
   }
   auto find = [&](const std::string &name) -> const CFunction * {
     for (const CFunction &fn : abi.functions)
@@ -473,13 +474,13 @@ void writeFunction(raw_ostream &os, const CFunction &fn,
   os << "  void *keep[] = {" << (keep.empty() ? "NULL" : llvm::join(keep, ", "))
      << "}, *freed[" << std::max<size_t>(fn.results.size(), 1)
      << "];\n  int nfreed = 0;\n";
-  for (auto [i, r] : llvm::enumerate(fn.results)) {
-    std::string res = "res.r" + std::to_string(i);
-    os << "  if (!bad) memcpy(out" << i << ", " << p << "_data(&" << res
-       << ", sizeof(" << r.cType << ")), " << r.bytes() << ");\n  " << p
-       << "_release(" << res << ".allocated, keep, " << keep.size()
-       << ", freed, &nfreed);\n";
-  }
+  // Every result is copied before any is freed: results may share a buffer.
+  for (auto [i, r] : llvm::enumerate(fn.results))
+    os << "  if (!bad) memcpy(out" << i << ", " << p << "_data(&res.r" << i
+       << ", sizeof(" << r.cType << ")), " << r.bytes() << ");\n";
+  for (unsigned i = 0; i < fn.results.size(); ++i)
+    os << "  " << p << "_release(res.r" << i << ".allocated, keep, "
+       << keep.size() << ", freed, &nfreed);\n";
   os << "  (void)keep; (void)freed; (void)nfreed;\n  return bad;\n}\n\n";
 }
 
@@ -704,9 +705,10 @@ void writeSession(raw_ostream &os, const CSession &s, const CInterface &abi) {
         os << "      if (!bad) memcpy(out" << i << ", " << p << "_data(&" << res
            << ", " << elt << "), " << r.bytes() << ");\n";
       }
-      os << "      " << p << "_release(" << res << ".allocated, keep, "
-         << keep.size() << ", freed, &nfreed);\n";
     }
+    for (unsigned i = 0; i < s.numResults; ++i)
+      os << "      " << p << "_release(res.r" << i << ".allocated, keep, "
+         << keep.size() << ", freed, &nfreed);\n";
     os << "      (void)freed; (void)nfreed;\n    }\n";
   }
   os << "    if (bad) return 1;\n    s->position += c;\n    t += c;\n  }\n"

@@ -633,3 +633,38 @@ func.func @norm_eps_zero(%c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2,
          : tensor<1x8x1x16xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 8, head_dim = 16, f32> -> tensor<1x8x1x16xf32>
   return
 }
+
+// -----
+
+// expected-error @+1 {{kv_cache: 1 x 2 x 8 x 1152921504606846976 x 64 elements need more than 2^47 bytes}}
+func.func @huge_cache(%c: !qkvtie.kv_cache<batch = 1, buffers = 2, heads = 8, capacity = 1152921504606846976, head_dim = 64, f16>) {
+  return
+}
+
+// -----
+
+func.func @rope_f64(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>, %c: tensor<8x16xf64>) {
+  // expected-error @+1 {{RoPE tables and masks must be f16, bf16 or f32, got 'f64'}}
+  %0 = qkvtie.attention ties <q = 0, k = 0, v = 0> heads(4, 4) head_dim(16) scale(0.25) mask(none)
+         inputs(%x, %x : tensor<1x8x64xf32>, tensor<1x8x64xf32>) slots((%w : tensor<64x64xf32>))
+         rope(%c, %c : tensor<8x16xf64>, tensor<8x16xf64>) -> tensor<1x8x64xf32>
+  return
+}
+
+// -----
+
+func.func @mask_f64(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>, %m: tensor<8x8xf64>) {
+  // expected-error @+1 {{RoPE tables and masks must be f16, bf16 or f32, got 'f64'}}
+  %0 = qkvtie.attention ties <q = 0, k = 0, v = 0> heads(4, 4) head_dim(16) scale(0.25) mask(additive, %m : tensor<8x8xf64>)
+         inputs(%x, %x : tensor<1x8x64xf32>, tensor<1x8x64xf32>) slots((%w : tensor<64x64xf32>)) -> tensor<1x8x64xf32>
+  return
+}
+
+// -----
+
+func.func @huge_heads(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>) {
+  // expected-error @+1 {{num_heads x head_dim (4 x 4611686018427387904) is too large}}
+  %0 = qkvtie.attention ties <q = 0, k = 0, v = 0> heads(4, 4) head_dim(4611686018427387904) scale(0.25) mask(none)
+         inputs(%x, %x : tensor<1x8x64xf32>, tensor<1x8x64xf32>) slots((%w : tensor<64x64xf32>)) -> tensor<1x8x64xf32>
+  return
+}

@@ -2,6 +2,8 @@
 
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 
+#include "llvm/Support/MathExtras.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
@@ -259,6 +261,19 @@ LogicalResult AttentionOp::verify() {
   int64_t hq = getNumHeads(), hkv = getNumKvHeads(), d = getHeadDim();
   if (hq <= 0 || hkv <= 0 || d <= 0)
     return emitOpError("num_heads, num_kv_heads and head_dim must be positive");
+  // Byte counts (weights, cache per token) are int64: keep them far from
+  // overflow.
+  int64_t headsWidth;
+  if (llvm::MulOverflow(hq, d, headsWidth) || headsWidth > (int64_t(1) << 40))
+    return emitOpError("num_heads x head_dim (")
+           << hq << " x " << d << ") is too large";
+  // RoPE tables and masks are read as f32 by the kernels: f64 ones would
+  // be rounded silently, so they must be written in a storage type.
+  for (Value v : {getRopeCos(), getRopeSin(), getMask()})
+    if (v && isa<FloatType>(tensorType(v).getElementType()) &&
+        !isSupportedStorageType(tensorType(v).getElementType()))
+      return emitOpError("RoPE tables and masks must be f16, bf16 or f32, got ")
+             << tensorType(v).getElementType();
   if (hq % hkv != 0)
     return emitOpError("num_heads (")
            << hq << ") must be a multiple of num_kv_heads (" << hkv << ")";

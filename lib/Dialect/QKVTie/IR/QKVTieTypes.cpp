@@ -2,6 +2,8 @@
 
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 
+#include "llvm/Support/MathExtras.h"
+
 using namespace mlir;
 using namespace mlir::qkvtie;
 
@@ -19,6 +21,14 @@ LogicalResult KVCacheType::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "kv_cache: element type must be f16, bf16 or f32, "
                           "got "
                        << elementType;
+  // Byte counts are int64 everywhere (sizes, allocations, offsets): the
+  // whole cache must fit in 2^47 bytes, as any allocation can.
+  int64_t bytes = getElementByteSize(elementType);
+  for (int64_t d : {batch, buffers, heads, capacity, headDim})
+    if (llvm::MulOverflow(bytes, d, bytes) || bytes > (int64_t(1) << 47))
+      return emitError() << "kv_cache: " << batch << " x " << buffers << " x "
+                         << heads << " x " << capacity << " x " << headDim
+                         << " elements need more than 2^47 bytes";
   return success();
 }
 
