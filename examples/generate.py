@@ -210,6 +210,9 @@ class NearMiss(nn.Module):
         w = q @ k.transpose(-1, -2)
         if self.variant == "scores-times-tensor":
             w = w * y[:, None, :, :4]
+        elif self.variant == "scale-after-mask":
+            # The scale would scale the mask too.
+            w = (w + y[:, None, :, :4]) * 0.25
         else:
             w = w * 0.25
         if self.variant == "no-max-subtraction":
@@ -333,7 +336,7 @@ def main():
     write_head_features(xs, w)
     ys = torch.randn(1, 4, 16)
     for variant in ("scores-times-tensor", "kv-different-inputs",
-                    "no-max-subtraction"):
+                    "no-max-subtraction", "scale-after-mask"):
         write_lit_input(f"near-miss-{variant}", NearMiss(variant),
                         (xs, ys, w(16), w(16), w(16)))
 

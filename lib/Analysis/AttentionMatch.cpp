@@ -147,15 +147,9 @@ FailureOr<AttentionMatch> Matcher::match() {
   m.d = sc.loops[scE];
   m.hq = 0;
   // B comes from the query's input: known after matching Q; H = BH / B.
-  ScaledLayout qTrace =
-      traceScaled(sc.lhsMap.isFunctionOfDim(scS) ? sc.lhs : sc.rhs);
   bool qIsLhs = sc.lhsMap.isFunctionOfDim(scS);
-  Value qOperand = qIsLhs ? sc.lhs : sc.rhs,
-        kOperand = qIsLhs ? sc.rhs : sc.lhs;
   AffineMap qMap = qIsLhs ? sc.lhsMap : sc.rhsMap;
   AffineMap kMap = qIsLhs ? sc.rhsMap : sc.lhsMap;
-  (void)qOperand;
-  (void)kOperand;
 
   // Each role: its view over the loops of its contraction, through scale
   // and RoPE, in canonical [B·H, L, e] order.
@@ -221,7 +215,6 @@ FailureOr<AttentionMatch> Matcher::match() {
                                    sc.batch, scT, scE, m.seqKV, m.d);
   FailureOr<Traced> vt =
       traceRole(vOperand, vMap, pv->loops, pv->batch, pvT, pvE, m.seqKV, m.dv);
-  (void)qTrace;
   if (failed(qt) || failed(kt) || failed(vt))
     return fail("Q, K or V is not a view of one tensor");
   if (vt->rope)
@@ -383,11 +376,19 @@ LogicalResult Matcher::matchScoresChain(Value x, ArrayRef<int64_t> xShape) {
     };
     if ((ew->kind == Elementwise::Mul || ew->kind == Elementwise::Div) &&
         ops.size() == 2) {
-      // Scalar scales are taken by traceScaled below.
-      if ((ops[0].scalar && identityTensor(ops[1])) ||
-          (ops[1].scalar && identityTensor(ops[0])))
-        break;
-      return fail("the scores are multiplied by a tensor");
+      // A scalar scale: after the mask (inside) traceScaled takes it below;
+      // before it (outside), it would scale the mask too.
+      int t = ops[1].scalar && identityTensor(ops[0])   ? 0
+              : ops[0].scalar && identityTensor(ops[1]) ? 1
+                                                        : -1;
+      if (t < 0)
+        return fail("the scores are multiplied by a tensor");
+      if (ew->kind == Elementwise::Div && (t != 0 || *ops[1].scalar == 0.0))
+        return fail("the scores divide a scalar");
+      double c = *ops[1 - t].scalar;
+      outerScale *= ew->kind == Elementwise::Div ? 1.0 / c : c;
+      y = ops[t].tensor;
+      continue;
     }
     if (ew->kind == Elementwise::Add && ops.size() == 2 && !sawMask) {
       // The scores side leads to a contraction.
@@ -411,6 +412,8 @@ LogicalResult Matcher::matchScoresChain(Value x, ArrayRef<int64_t> xShape) {
     }
     if (ew->kind == Elementwise::Select && ops.size() == 3 && !sawMask &&
         ops[0].tensor && identityTensor(ops[1]) && ops[2].scalar) {
+      if (outerScale != 1.0)
+        return fail("the scale is applied after the mask");
       maskOperand = ops[0];
       boolFill = ops[2].scalar;
       m.maskKind = MaskKind::boolean;
@@ -421,7 +424,7 @@ LogicalResult Matcher::matchScoresChain(Value x, ArrayRef<int64_t> xShape) {
     break;
   }
   ScaledLayout sl = traceScaled(y);
-  m.scale = sl.scale;
+  m.scale = outerScale * sl.scale;
   FailureOr<Contraction> c = getContraction(sl.layout.getBase());
   if (failed(c) || c->k.size() != 1 || !c->zeroInit)
     return fail("the softmax input is not scale · Q·Kᵀ (+ mask)");

@@ -1,6 +1,7 @@
 //===- MaskAnalysis.cpp - Prove what an attention mask computes -----------===//
 
 #include "qkvtie/Analysis/MaskAnalysis.h"
+#include "qkvtie/Analysis/Patterns.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -561,7 +562,10 @@ FailureOr<MaskProof> mlir::qkvtie::proveCausalMask(Value mask, bool boolean,
             }
             bool visible = j <= i + offset;
             bool seen = boolean ? v->truthy() : v->isFloat && v->f == 0.0;
-            bool hidden = boolean ? !v->truthy() : v->isFloat && v->f <= -1e30;
+            bool hidden =
+                boolean
+                    ? !v->truthy()
+                    : v->isFloat && isMaskedScore(v->f, type.getElementType());
             if (!boolean && !seen && !hidden) {
               why = llvm::formatv("the mask adds {0} at query {1}, key {2}: "
                                   "a bias, not a causal mask",

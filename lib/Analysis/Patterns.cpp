@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::qkvtie;
@@ -432,22 +433,51 @@ FailureOr<Softmax> mlir::qkvtie::matchSoftmax(Value v, std::string &why,
 
   if (fixupCond) {
     // The condition must be "every score of the row is -inf".
-    FailureOr<Reduction> dummy = failure();
+    // linalg: and-reduce, along the softmax axis with init true, of an
+    // elementwise (x == -inf) on the softmax input itself.
+    bool ok = false;
     auto g = fixupCond.getDefiningOp<linalg::GenericOp>();
-    bool ok = g && g.getNumDpsInputs() == 1 && g.getNumReductionLoops() == 1;
-    if (ok) {
+    if (g && g.getNumDpsInputs() == 1 && g.getNumReductionLoops() == 1) {
+      auto iters = g.getIteratorTypesArray();
+      int64_t axis =
+          llvm::find(iters, utils::IteratorType::reduction) - iters.begin();
+      Block &red = g.getRegion().front();
+      auto andOp =
+          red.getTerminator()->getOperand(0).getDefiningOp<arith::AndIOp>();
+      // The init: a constant or a fill of `true`.
+      auto isTrue = [](Value v) {
+        if (auto fill = v.getDefiningOp<linalg::FillOp>())
+          v = fill.getInputs()[0];
+        Attribute a;
+        if (!matchPattern(v, m_Constant(&a)))
+          return false;
+        if (auto b = dyn_cast<BoolAttr>(a))
+          return b.getValue();
+        if (auto i = dyn_cast<IntegerAttr>(a))
+          return i.getValue().isAllOnes();
+        auto d = dyn_cast<DenseIntElementsAttr>(a);
+        return d && d.isSplat() && d.getSplatValue<bool>();
+      };
+      bool reducesAnd =
+          axis == max->axis && andOp &&
+          llvm::is_contained(andOp->getOperands(), red.getArgument(0)) &&
+          llvm::is_contained(andOp->getOperands(), red.getArgument(1)) &&
+          isTrue(g.getDpsInits()[0]);
       auto cmp = g.getDpsInputs()[0].getDefiningOp<linalg::GenericOp>();
-      ok = cmp && cmp.getNumDpsInputs() == 1 && cmp.getDpsInputs()[0] == x;
-      if (ok) {
-        bool sawNegInfCompare = false;
-        cmp.getRegion().walk([&](arith::CmpFOp c) {
-          std::optional<double> rhs = getSplatValue(c.getRhs());
-          sawNegInfCompare |= c.getPredicate() == arith::CmpFPredicate::OEQ &&
-                              rhs && std::isinf(*rhs) && *rhs < 0;
-        });
-        bool sawAnd = false;
-        g.getRegion().walk([&](arith::AndIOp) { sawAnd = true; });
-        ok = sawNegInfCompare && sawAnd;
+      if (reducesAnd && cmp && cmp.getNumDpsInputs() == 1 &&
+          cmp.getDpsInputs()[0] == x && cmp.getNumReductionLoops() == 0 &&
+          llvm::all_of(cmp.getIndexingMapsArray(),
+                       [](AffineMap m) { return m.isIdentity(); })) {
+        Block &body = cmp.getRegion().front();
+        auto c =
+            body.getTerminator()->getOperand(0).getDefiningOp<arith::CmpFOp>();
+        std::optional<double> rhs =
+            c ? getSplatValue(c.getRhs()) : std::nullopt;
+        Value lhs = c ? c.getLhs() : Value();
+        if (auto ext = lhs ? lhs.getDefiningOp<arith::ExtFOp>() : nullptr)
+          lhs = ext.getIn(); // compared in f64, as torch writes it
+        ok = c && c.getPredicate() == arith::CmpFPredicate::OEQ &&
+             lhs == body.getArgument(0) && rhs && std::isinf(*rhs) && *rhs < 0;
       }
     }
     if (auto all = fixupCond.getDefiningOp<tosa::ReduceAllOp>()) {
@@ -726,6 +756,17 @@ ScaledLayout mlir::qkvtie::traceScaled(Value v) {
 // Causal masks
 //===----------------------------------------------------------------------===//
 
+bool mlir::qkvtie::isMaskedScore(double v, Type maskElt) {
+  // Masked: -inf, or the lowest finite value of the mask's type (what
+  // frameworks write as finfo.min); anything else is a bias.
+  auto ft = dyn_cast<FloatType>(maskElt);
+  double lowest =
+      ft ? APFloat::getLargest(ft.getFloatSemantics(), /*Negative=*/true)
+               .convertToDouble()
+         : -std::numeric_limits<double>::infinity();
+  return v <= lowest;
+}
+
 bool mlir::qkvtie::isConstantCausalMask(Value mask, bool isBoolean,
                                         int64_t seqQ, int64_t seqKV) {
   auto type = dyn_cast<RankedTensorType>(mask.getType());
@@ -733,6 +774,7 @@ bool mlir::qkvtie::isConstantCausalMask(Value mask, bool isBoolean,
       type.getShape()[type.getRank() - 2] != seqQ ||
       type.getNumElements() != seqQ * seqKV)
     return false;
+  Type maskElt = type.getElementType();
   Layout l = traceLayout(mask);
   Attribute attr;
   if (!l.getBase() || !matchPattern(l.getBase(), m_Constant(&attr)))
@@ -779,7 +821,7 @@ bool mlir::qkvtie::isConstantCausalMask(Value mask, bool isBoolean,
       return false;
     bool visible = j <= i + seqKV - seqQ;
     if (isBoolean ? (*v != 0.0) != visible
-                  : (visible ? *v != 0.0 : !(*v < -1e30)))
+                  : (visible ? *v != 0.0 : !isMaskedScore(*v, maskElt)))
       return false;
   }
   return true;

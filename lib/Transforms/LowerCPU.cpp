@@ -369,11 +369,11 @@ void AttentionKernel::attendTile(Value bi, Value g, Value i0, Value valid,
         // Safe max subtraction, as the reference: a score (or the old max)
         // equal to the new max weighs 1 even when both are +inf.
         Value corr = math::ExpOp::create(
-            b, arith::SelectOp::create(
-                   b,
-                   arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, mOld,
-                                         mNew),
-                   f32(0.0), sub(mOld, mNew)));
+            b,
+            arith::SelectOp::create(
+                b,
+                arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, mOld, mNew),
+                f32(0.0), sub(mOld, mNew)));
         Value mNewV = vector::BroadcastOp::create(b, blockType, mNew);
         Value probs = math::ExpOp::create(
             b, arith::SelectOp::create(

@@ -146,42 +146,42 @@ void mlir::qkvtie::buildRangeCheck(ImplicitLocOpBuilder &b, Value v,
   SmallVector<utils::IteratorType> iters(t.getRank(),
                                          utils::IteratorType::reduction);
   Value ok0 = arith::ConstantOp::create(b, b.getBoolAttr(true));
-  Value init = linalg::FillOp::create(
-                   b, ok0, tensor::EmptyOp::create(b, ArrayRef<int64_t>{},
-                                                   b.getI1Type())
-                               .getResult())
+  Value init = linalg::FillOp::create(b, ok0,
+                                      tensor::EmptyOp::create(
+                                          b, ArrayRef<int64_t>{}, b.getI1Type())
+                                          .getResult())
                    .getResult(0);
-  Value all = linalg::GenericOp::create(
-                  b, init.getType(), ValueRange{v}, init, maps, iters,
-                  [&](OpBuilder &ob, Location loc, ValueRange args) {
-                    Value x = convert(ob, loc, args[0], ob.getF32Type());
-                    Value a = math::AbsFOp::create(ob, loc, x);
-                    // Fits, or was not finite to begin with.
-                    Value fits = arith::CmpFOp::create(
-                        ob, loc, arith::CmpFPredicate::ULT, a,
-                        arith::ConstantOp::create(
-                            ob, loc, ob.getF32FloatAttr(float(limit))));
-                    Value inf = arith::CmpFOp::create(
-                        ob, loc, arith::CmpFPredicate::OEQ, a,
-                        arith::ConstantOp::create(
-                            ob, loc,
-                            ob.getF32FloatAttr(
-                                std::numeric_limits<float>::infinity())));
-                    Value good = arith::OrIOp::create(ob, loc, fits, inf);
-                    linalg::YieldOp::create(
-                        ob, loc,
-                        ValueRange{arith::AndIOp::create(ob, loc, args[1],
-                                                         good)});
-                  })
-                  .getResult(0);
+  Value all =
+      linalg::GenericOp::create(
+          b, init.getType(), ValueRange{v}, init, maps, iters,
+          [&](OpBuilder &ob, Location loc, ValueRange args) {
+            Value x = convert(ob, loc, args[0], ob.getF32Type());
+            Value a = math::AbsFOp::create(ob, loc, x);
+            // Fits, or was not finite to begin with.
+            Value fits = arith::CmpFOp::create(
+                ob, loc, arith::CmpFPredicate::ULT, a,
+                arith::ConstantOp::create(ob, loc,
+                                          ob.getF32FloatAttr(float(limit))));
+            Value inf = arith::CmpFOp::create(
+                ob, loc, arith::CmpFPredicate::OEQ, a,
+                arith::ConstantOp::create(
+                    ob, loc,
+                    ob.getF32FloatAttr(
+                        std::numeric_limits<float>::infinity())));
+            Value good = arith::OrIOp::create(ob, loc, fits, inf);
+            linalg::YieldOp::create(
+                ob, loc,
+                ValueRange{arith::AndIOp::create(ob, loc, args[1], good)});
+          })
+          .getResult(0);
   std::string name;
   llvm::raw_string_ostream os(name);
   storage.print(os);
-  cf::AssertOp::create(
-      b, tensor::ExtractOp::create(b, all, ValueRange{}),
-      "qkvtie.cache.append: a key or value overflows the " + name +
-          " cache (|x| > " + std::to_string(static_cast<int64_t>(max)) +
-          "); compile with an f32 cache");
+  cf::AssertOp::create(b, tensor::ExtractOp::create(b, all, ValueRange{}),
+                       "qkvtie.cache.append: a key or value overflows the " +
+                           name + " cache (|x| > " +
+                           std::to_string(static_cast<int64_t>(max)) +
+                           "); compile with an f32 cache");
 }
 
 /// `v` clamped to [lo, hi] (signed).

@@ -23,9 +23,9 @@
 #include "mlir/Conversion/TosaToTensor/TosaToTensor.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/Transforms/Passes.h"
 #include "mlir/IR/Dominance.h"
@@ -296,8 +296,8 @@ struct MaterializeKVCachePass
           [&] { return a.emitError("qkvtie-materialize-kv-cache: "); },
           a.getContext(), a.getBatchSize(), a.getTies().getNumCacheBuffers(),
           static_cast<int64_t>(a.getNumKvHeads()),
-          static_cast<int64_t>(capacity),
-          static_cast<int64_t>(a.getHeadDim()), *storage);
+          static_cast<int64_t>(capacity), static_cast<int64_t>(a.getHeadDim()),
+          *storage);
       if (!type)
         return failure();
       cacheTypes.push_back(type);
@@ -530,7 +530,8 @@ struct MaterializeKVCachePass
         buildRangeCheck(b, v, storage);
       return buildConvert(b, v, storage);
     };
-    SmallVector<Value> sources = {store(project(ties.getK(), a.getNumKvHeads()))};
+    SmallVector<Value> sources = {
+        store(project(ties.getK(), a.getNumKvHeads()))};
     if (ties.getV() != ties.getK())
       sources.push_back(store(project(ties.getV(), a.getNumKvHeads())));
     cache = CacheAppendOp::create(b, cacheType, cache, pos, sources);

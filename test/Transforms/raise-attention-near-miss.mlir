@@ -1,6 +1,6 @@
 // Near misses come out unchanged, and remarks=true says which step failed.
 //
-// RUN: for f in args-wrong-axis near-miss-scores-times-tensor near-miss-kv-different-inputs near-miss-no-max-subtraction near-miss-v-normalised; do \
+// RUN: for f in args-wrong-axis near-miss-scores-times-tensor near-miss-kv-different-inputs near-miss-no-max-subtraction near-miss-v-normalised near-miss-scale-after-mask; do \
 // RUN:   qkvtie-opt %S/Inputs/$f.mlir > %t.$f.before.mlir && \
 // RUN:   qkvtie-opt %S/Inputs/$f.mlir --qkvtie-raise-attention > %t.$f.after.mlir && \
 // RUN:   diff %t.$f.before.mlir %t.$f.after.mlir || exit 1; done
@@ -10,6 +10,7 @@
 // RUN: qkvtie-opt %S/Inputs/near-miss-kv-different-inputs.mlir --qkvtie-raise-attention=remarks -o /dev/null 2>&1 | FileCheck %s --check-prefix=INPUTS
 // RUN: qkvtie-opt %S/Inputs/near-miss-no-max-subtraction.mlir --qkvtie-raise-attention=remarks -o /dev/null 2>&1 | FileCheck %s --check-prefix=NOMAX
 // RUN: qkvtie-opt %S/Inputs/near-miss-v-normalised.mlir --qkvtie-raise-attention=remarks -o /dev/null 2>&1 | FileCheck %s --check-prefix=VNORM
+// RUN: qkvtie-opt %S/Inputs/near-miss-scale-after-mask.mlir --qkvtie-raise-attention=remarks -o /dev/null 2>&1 | FileCheck %s --check-prefix=OUTER
 // -debug-only=qkvtie-raise prints every candidate's failure, in any build.
 // RUN: qkvtie-opt %S/Inputs/args-wrong-axis.mlir --qkvtie-raise-attention --debug-only=qkvtie-raise -o /dev/null 2>&1 | FileCheck %s --check-prefix=DEBUG
 // Without the option, no remark.
@@ -21,6 +22,8 @@
 // INPUTS: remark: qkvtie-raise: not raised: K and V project different inputs
 // NOMAX: remark: qkvtie-raise: not raised: no softmax feeds the contraction: the exponential's argument is not x - max(x)
 // An RMSNorm of each value head is not QK-norm.
+// (scores + mask) · c scales the mask too: not scale · scores + mask.
+// OUTER: remark: qkvtie-raise: not raised: the scale is applied after the mask
 // VNORM: remark: qkvtie-raise: not raised: V is normalised per head: QK-norm applies to Q and K only
 // DEBUG: [qkvtie-raise] loc({{.*}}args-wrong-axis.mlir":{{[0-9]+}}:{{[0-9]+}}): not raised: no softmax feeds the contraction
 // DEBUG: [qkvtie-raise] loc({{.*}}): not raised: softmax normalises axis 2 of 4 dims

@@ -38,8 +38,8 @@ struct MaskProof {
 /// values added to the scores, or i1 with true = attend), is causal when
 /// the entry-block arguments `padding` are all ones; the mask must read no
 /// other argument. Additive masks must hold exactly 0
-/// where visible and at most -1e30 elsewhere. On failure `why` says which
-/// op or point defeated the proof.
+/// where visible and -inf or their type's lowest finite value elsewhere. On
+/// failure `why` says which op or point defeated the proof.
 FailureOr<MaskProof> proveCausalMask(Value mask, bool boolean, int64_t batch,
                                      int64_t heads, int64_t seqQ, int64_t seqKV,
                                      ArrayRef<unsigned> padding,

@@ -101,9 +101,13 @@ struct ScaledLayout {
 };
 ScaledLayout traceScaled(Value v);
 
+/// Whether an additive mask value hides its key: -inf, or at most the lowest
+/// finite value of the mask's element type (finfo.min).
+bool isMaskedScore(double v, Type maskElt);
+
 /// Whether `mask`, broadcast to [.., S, T], is a constant causal mask
 /// (bottom-right aligned: query i sees keys j <= i + T - S). Additive: 0 where
-/// visible, -inf or below -1e30 elsewhere; boolean: true where visible.
+/// visible, masked (isMaskedScore) elsewhere; boolean: true where visible.
 bool isConstantCausalMask(Value mask, bool isBoolean, int64_t seqQ,
                           int64_t seqKV);
 
