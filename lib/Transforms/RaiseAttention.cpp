@@ -125,14 +125,22 @@ LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter,
   Operation *at = m.replaced.getDefiningOp();
   rewriter.setInsertionPoint(at);
   Location loc = m.anchor->getLoc();
+  // One [B, L, D] view per source: a [L, D] layer input (no batch) is
+  // reshaped once, so that roles reading it see one value.
+  DenseMap<Value, Value> views;
   auto input = [&](const RoleSource &r, int64_t seq) {
     int64_t features = r.identity ? r.width : r.inFeatures;
-    return reshapeTo(rewriter, loc, r.input, {m.batch, seq, features});
+    Value &v = views[r.input];
+    if (!v)
+      v = reshapeTo(rewriter, loc, r.input, {m.batch, seq, features});
+    return v;
   };
   Value xq = input(m.q, m.seqQ);
   Value xkv = input(m.k, m.seqKV);
-  if (input(m.v, m.seqKV) != xkv)
+  if (input(m.v, m.seqKV) != xkv) {
+    why = "K and V read different inputs";
     return failure();
+  }
 
   SmallVector<Value> weights, biases;
   SmallVector<bool> hasBias;
@@ -248,7 +256,25 @@ struct RaiseAttentionPass
       // which is what the op's boolean mask uses.
       Operation *replacedOp = m->replaced.getDefiningOp();
       std::string why;
-      if (failed(rewrite(*m, rewriter, why))) {
+      // What a failed rewrite made (reshapes, slices) goes again: a pattern
+      // that does not apply leaves the IR as it was.
+      struct Recorder : public RewriterBase::Listener {
+        SmallVector<Operation *> made;
+        void notifyOperationInserted(Operation *op,
+                                     OpBuilder::InsertPoint) override {
+          made.push_back(op);
+        }
+        void notifyOperationErased(Operation *op) override {
+          llvm::erase(made, op);
+        }
+      } recorder;
+      rewriter.setListener(&recorder);
+      LogicalResult rewritten = rewrite(*m, rewriter, why);
+      rewriter.setListener(nullptr);
+      if (failed(rewritten)) {
+        for (Operation *made : llvm::reverse(recorder.made))
+          if (made->use_empty())
+            rewriter.eraseOp(made);
         if (remarks)
           op->emitRemark("qkvtie-raise: matched but the op would not verify: ")
               << why;

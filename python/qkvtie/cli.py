@@ -88,6 +88,11 @@ def cmd_run(args):
         inputs = np.load(args.inputs)
     except OSError as e:
         raise CompileError(f"{args.inputs}: {e}") from e
+    missing = [f"arg{i}" for i in range(len(inputs.files)) if f"arg{i}" not in inputs.files]
+    if missing:
+        raise CompileError(f"{args.inputs} has no {', '.join(missing)} (it holds "
+                           f"{', '.join(sorted(inputs.files))}; the arrays must be "
+                           "arg0, arg1, ... in the order of the function's arguments)")
     arrays = [inputs[f"arg{i}"] for i in range(len(inputs.files))]
     # Decode over as many tokens as the input has, unless told otherwise.
     capacity = args.capacity or (arrays[0].shape[1] if arrays and arrays[0].ndim >= 2
@@ -101,7 +106,8 @@ def cmd_run(args):
     arg_types = model.library.signatures[entry][0]
     if len(arrays) != len(arg_types):
         raise CompileError(f"@{entry} takes {len(arg_types)} arguments, "
-                           f"{args.inputs} has {len(arrays)}")
+                           f"{args.inputs} has {len(arrays)}" +
+                           (f": no arg{len(arrays)}" if len(arrays) < len(arg_types) else ""))
     arrays = [np.asarray(a, dtype=t) for a, (t, _) in zip(arrays, arg_types)]
     out = model.library[entry](*arrays)
     status = 0

@@ -65,3 +65,15 @@ def test_parse_error_points_at_the_line(tmp_path):
     p = qkvtie("report", bad)
     assert p.returncode == 1
     assert f"{bad}:2:" in p.stderr
+
+
+def test_run_names_a_missing_input(tmp_path):
+    import numpy as np
+    x = np.load(MODELS / "mha-kv-tied.inputs.npz")["arg0"]
+    np.savez(tmp_path / "bad.npz", arg1=x)
+    p = qkvtie("run", MODELS / "mha-kv-tied.mlir", "--inputs", tmp_path / "bad.npz")
+    assert p.returncode == 1 and "has no arg0" in p.stderr, p.stderr
+    np.savez(tmp_path / "none.npz", other=x)
+    p = qkvtie("run", MODELS / "gqa-rope-causal-kv-tied.mlir", "--inputs",
+               tmp_path / "none.npz")
+    assert p.returncode == 1 and "has no arg0 (it holds other" in p.stderr, p.stderr

@@ -66,3 +66,33 @@ def test_gpt2_packed_projection_with_equal_kv_columns():
     a = attention(model)
     assert a["variant"] == "Q-K=V"
     assert [p["kind"] for p in a["proofs"]] == ["packed-slice"]
+
+
+class Unbatched(torch.nn.Module):
+    """A layer on [S, D] (no batch dimension), v_proj = k_proj."""
+
+    def __init__(self):
+        super().__init__()
+        self.q = torch.nn.Linear(32, 32)
+        self.k = torch.nn.Linear(32, 32)
+        self.v = self.k
+
+    def forward(self, x):
+        s = x.shape[0]
+        q, k, v = (p(x).view(s, 4, 8).transpose(0, 1) for p in (self.q, self.k, self.v))
+        o = ((q @ k.transpose(-1, -2)) / 8 ** 0.5).softmax(-1) @ v
+        return o.transpose(0, 1).reshape(s, 32)
+
+
+def test_unbatched_layer_input_is_raised_and_folded():
+    """Each role reshapes a 2-D input on its own: the raise views it once, so
+    the roles read one input and K=V folds."""
+    torch.manual_seed(0)
+    x = torch.randn(6, 32)
+    module = Unbatched().eval()
+    with torch.no_grad():
+        want = module(x).numpy()
+    model = qkvtie.from_torch(module, (x,), cache=False)
+    np.testing.assert_allclose(model(x.numpy()), want, rtol=1e-4, atol=1e-4)
+    (a,) = model.report["attentions"]
+    assert a["variant"] == "Q-K=V" and a["kv_cache_buffers"] == 1
