@@ -448,6 +448,9 @@ FailureOr<Softmax> mlir::qkvtie::matchSoftmax(Value v, std::string &why,
       auto isTrue = [](Value v) {
         if (auto fill = v.getDefiningOp<linalg::FillOp>())
           v = fill.getInputs()[0];
+        else if (auto g = v.getDefiningOp<linalg::GenericOp>())
+          if (std::optional<Value> filled = linalg::isaFillOpInterface(g))
+            v = *filled; // a fill after --linalg-generalize-named-ops
         Attribute a;
         if (!matchPattern(v, m_Constant(&a)))
           return false;
