@@ -1,6 +1,8 @@
 // Times one QKVTie attention function from a library built by
 // qkvtie-compile, called through MLIR's C interface:
-//   void _mlir_ciface_<fn>(memref4 *out, memref4 *q, memref5 *cache, int64 len)
+//   void <prefix>_ciface_<fn>(memref4 *out, memref4 *q, memref5 *cache, int64 len)
+// where <prefix> is the library's name without lib and .so (qkvtie-compile's
+// default prefix).
 // with q [1, Hq, n, d] f32 and cache [buffers, 1, Hkv, T, d] of f32 or f16.
 //
 //   harness <lib.so> <fn> <Hq> <Hkv> <n> <d> <T> <buffers> <elt bytes>
@@ -57,8 +59,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s\n", dlerror());
     return 1;
   }
+  const char *base = strrchr(argv[1], '/');
+  base = base ? base + 1 : argv[1];
+  if (strncmp(base, "lib", 3) == 0)
+    base += 3;
+  int stem = (int)strcspn(base, ".");
   char sym[256];
-  snprintf(sym, sizeof sym, "_mlir_ciface_%s", argv[2]);
+  snprintf(sym, sizeof sym, "%.*s_ciface_%s", stem, base, argv[2]);
   attend_fn fn = (attend_fn)dlsym(lib, sym);
   if (!fn) {
     fprintf(stderr, "no %s in %s\n", sym, argv[1]);

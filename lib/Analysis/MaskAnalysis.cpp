@@ -379,42 +379,12 @@ FailureOr<Scalar> PointEvaluator::apply(Operation *op, ArrayRef<Scalar> in) {
   if (isa<arith::MinSIOp>(op))
     return ints([](int64_t a, int64_t b) { return std::min(a, b); });
   if (auto cmp = dyn_cast<arith::CmpIOp>(op)) {
-    int64_t a = in[0].i, b = in[1].i;
-    uint64_t ua = a, ub = b;
-    bool v;
-    switch (cmp.getPredicate()) {
-    case arith::CmpIPredicate::eq:
-      v = a == b;
-      break;
-    case arith::CmpIPredicate::ne:
-      v = a != b;
-      break;
-    case arith::CmpIPredicate::slt:
-      v = a < b;
-      break;
-    case arith::CmpIPredicate::sle:
-      v = a <= b;
-      break;
-    case arith::CmpIPredicate::sgt:
-      v = a > b;
-      break;
-    case arith::CmpIPredicate::sge:
-      v = a >= b;
-      break;
-    case arith::CmpIPredicate::ult:
-      v = ua < ub;
-      break;
-    case arith::CmpIPredicate::ule:
-      v = ua <= ub;
-      break;
-    case arith::CmpIPredicate::ugt:
-      v = ua > ub;
-      break;
-    case arith::CmpIPredicate::uge:
-      v = ua >= ub;
-      break;
-    }
-    return Scalar::ofInt(v);
+    Type t = op->getOperand(0).getType();
+    unsigned w = t.isIndex() ? 64 : t.getIntOrFloatBitWidth();
+    // i1 is held as 0/1, wider integers sign-extended.
+    APInt a(w, uint64_t(in[0].i), /*isSigned=*/w > 1),
+        b(w, uint64_t(in[1].i), /*isSigned=*/w > 1);
+    return Scalar::ofInt(arith::applyCmpPredicate(cmp.getPredicate(), a, b));
   }
   if (isa<arith::IndexCastOp, arith::ExtSIOp, arith::TruncIOp>(op)) {
     Type from = op->getOperand(0).getType();
@@ -457,63 +427,9 @@ FailureOr<Scalar> PointEvaluator::apply(Operation *op, ArrayRef<Scalar> in) {
     return floats([](double a, double b) { return std::fmax(a, b); });
   if (isa<arith::MinimumFOp, arith::MinNumFOp>(op))
     return floats([](double a, double b) { return std::fmin(a, b); });
-  if (auto cmp = dyn_cast<arith::CmpFOp>(op)) {
-    double a = in[0].f, b = in[1].f;
-    bool unordered = std::isnan(a) || std::isnan(b);
-    bool v;
-    using P = arith::CmpFPredicate;
-    switch (cmp.getPredicate()) {
-    case P::AlwaysFalse:
-      v = false;
-      break;
-    case P::AlwaysTrue:
-      v = true;
-      break;
-    case P::OEQ:
-      v = !unordered && a == b;
-      break;
-    case P::OGT:
-      v = !unordered && a > b;
-      break;
-    case P::OGE:
-      v = !unordered && a >= b;
-      break;
-    case P::OLT:
-      v = !unordered && a < b;
-      break;
-    case P::OLE:
-      v = !unordered && a <= b;
-      break;
-    case P::ONE:
-      v = !unordered && a != b;
-      break;
-    case P::ORD:
-      v = !unordered;
-      break;
-    case P::UEQ:
-      v = unordered || a == b;
-      break;
-    case P::UGT:
-      v = unordered || a > b;
-      break;
-    case P::UGE:
-      v = unordered || a >= b;
-      break;
-    case P::ULT:
-      v = unordered || a < b;
-      break;
-    case P::ULE:
-      v = unordered || a <= b;
-      break;
-    case P::UNE:
-      v = unordered || a != b;
-      break;
-    case P::UNO:
-      v = unordered;
-      break;
-    }
-    return Scalar::ofInt(v);
-  }
+  if (auto cmp = dyn_cast<arith::CmpFOp>(op))
+    return Scalar::ofInt(arith::applyCmpPredicate(
+        cmp.getPredicate(), APFloat(in[0].f), APFloat(in[1].f)));
   return fail(op, "is not understood by the mask evaluation");
 }
 
