@@ -205,6 +205,8 @@ class NearMiss(nn.Module):
         b, s, d = x.shape
         q = F.linear(x, wq).view(b, s, 2, 8).transpose(1, 2)
         k = F.linear(x, wk).view(b, s, 2, 8).transpose(1, 2)
+        # Keys of x, values of y: attention with a value input (not a near
+        # miss any more; kept here for the lit input it has always made).
         v_in = y if self.variant == "kv-different-inputs" else x
         v = F.linear(v_in, wv).view(b, s, 2, 8).transpose(1, 2)
         w = q @ k.transpose(-1, -2)
@@ -222,6 +224,31 @@ class NearMiss(nn.Module):
             p = w.softmax(dim=-1)
         o = p @ v
         return o.transpose(1, 2).reshape(b, s, -1)
+
+
+class TorchMHA(nn.Module):
+    """torch.nn.MultiheadAttention, which projects sequence-major whatever
+    batch_first says; with kdim/vdim it has q/k/v_proj_weight of their own
+    and a packed in_proj_bias."""
+
+    def __init__(self, batch_first, kdim=None, vdim=None):
+        super().__init__()
+        self.attn = nn.MultiheadAttention(16, 2, kdim=kdim, vdim=vdim,
+                                          batch_first=batch_first)
+
+    def forward(self, q, k, v):
+        return self.attn(q, k, v, need_weights=False)[0]
+
+
+def write_torch_mha():
+    """Lit inputs: self-attention batch-first, and cross-attention with
+    kdim/vdim sequence-major."""
+    torch.manual_seed(7)
+    x = torch.randn(2, 4, 16)
+    write_lit_input("torch-mha-batch-first", TorchMHA(True), (x, x, x))
+    write_lit_input("torch-mha-kdim-vdim", TorchMHA(False, kdim=12, vdim=8),
+                    (torch.randn(4, 2, 16), torch.randn(6, 2, 12),
+                     torch.randn(6, 2, 8)))
 
 
 def export(module, args, output_type="linalg-on-tensors"):
@@ -335,10 +362,13 @@ def main():
                     (xs.double(), w(16).double(), w(16).double(), w(16).double()))
     write_head_features(xs, w)
     ys = torch.randn(1, 4, 16)
-    for variant in ("scores-times-tensor", "kv-different-inputs",
-                    "no-max-subtraction", "scale-after-mask"):
+    for variant in ("scores-times-tensor", "no-max-subtraction",
+                    "scale-after-mask"):
         write_lit_input(f"near-miss-{variant}", NearMiss(variant),
                         (xs, ys, w(16), w(16), w(16)))
+    write_lit_input("args-kv-different-inputs", NearMiss("kv-different-inputs"),
+                    (xs, ys, w(16), w(16), w(16)))
+    write_torch_mha()
 
 
 if __name__ == "__main__":

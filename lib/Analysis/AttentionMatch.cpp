@@ -41,9 +41,12 @@ private:
   /// `inputLayout`, when given, is the layout the projection's rows must
   /// read (the merged heads, for an output projection); by default the rows
   /// of whatever tensor the input traces to, row-major.
+  /// With `seq`, the input may also be the sequence-major view of a
+  /// [B, seq, D] tensor (RoleSource::seqFirst).
   FailureOr<RoleSource> matchProjection(Value p,
-                                        const Layout *inputLayout = nullptr);
-  void matchOutProjection(const Layout &mergedView);
+                                        const Layout *inputLayout = nullptr,
+                                        int64_t seq = 0);
+  void matchOutProjection(const Layout &mergedView, bool seqFirst);
   LogicalResult matchScoresChain(Value x, ArrayRef<int64_t> xShape);
   LogicalResult matchRopeTables(const Rope &rope, const Layout &x, int64_t seq,
                                 StringRef role);
@@ -264,8 +267,6 @@ FailureOr<AttentionMatch> Matcher::match() {
   m.q = *q;
   m.k = *k;
   m.v = *v;
-  if (m.k.input != m.v.input)
-    return fail("K and V project different inputs");
   if (qt->rope) {
     if (m.seqQ != m.seqKV)
       return fail("RoPE with S != T: positions are ambiguous");
@@ -290,13 +291,25 @@ FailureOr<AttentionMatch> Matcher::match() {
       canonical(*oLoops, pv->batch, pvS, pvE, {m.batch, m.hq, m.seqQ, m.dv});
   if (failed(oRoles))
     return fail("P·V output is not [B, H, S, dv]");
+  // Heads merge batch-major [B, S, H, dv], or sequence-major [S, B, H, dv]
+  // (nn.MultiheadAttention); with B = 1 the two are one layout.
   Layout merged = oRoles->permute({0, 2, 1, 3});
+  Layout mergedSeqFirst = oRoles->permute({2, 0, 1, 3});
   Value cur = o;
   while (true) {
     Layout l = traceLayout(cur);
-    FailureOr<Layout> asRoles = l.reshape({m.batch, m.seqQ, m.hq, m.dv});
-    if (l.getBase() == o && succeeded(asRoles) && asRoles->isEquivalent(merged))
+    auto is = [&](ArrayRef<int64_t> shape, const Layout &want) {
+      FailureOr<Layout> asRoles = l.reshape(shape);
+      return l.getBase() == o && succeeded(asRoles) &&
+             asRoles->isEquivalent(want);
+    };
+    if (is({m.batch, m.seqQ, m.hq, m.dv}, merged)) {
       m.replaced = cur;
+      m.replacedSeqFirst = false;
+    } else if (is({m.seqQ, m.batch, m.hq, m.dv}, mergedSeqFirst)) {
+      m.replaced = cur;
+      m.replacedSeqFirst = true;
+    }
     if (!cur.hasOneUse())
       break;
     Operation *user = *cur.getUsers().begin();
@@ -307,7 +320,7 @@ FailureOr<AttentionMatch> Matcher::match() {
   }
   if (!m.replaced)
     return fail("the heads are never merged into [B, S, H·dv]");
-  matchOutProjection(traceLayout(m.replaced));
+  matchOutProjection(traceLayout(m.replaced), m.replacedSeqFirst);
   m.elt = cast<RankedTensorType>(m.replaced.getType()).getElementType();
   if (!isSupportedStorageType(m.elt)) {
     std::string name;
@@ -322,7 +335,7 @@ FailureOr<AttentionMatch> Matcher::match() {
 
 /// Absorbs a projection of the merged heads (W_o, optional bias) when the
 /// merged value feeds nothing else.
-void Matcher::matchOutProjection(const Layout &mergedView) {
+void Matcher::matchOutProjection(const Layout &mergedView, bool seqFirst) {
   Value cur = m.replaced;
   Value found;
   RoleSource out;
@@ -340,24 +353,42 @@ void Matcher::matchOutProjection(const Layout &mergedView) {
   }
   if (!found)
     return;
-  // Replace the last view of the projection that is its [B, S, Dout].
+  // Replace the last view of the projection that is its [B, S, Dout]; rows
+  // computed sequence-major may be transposed back to batch-major on the
+  // way (nn.MultiheadAttention with batch_first).
+  int64_t outFeatures = out.totalWidth;
+  Layout batchMajor =
+      seqFirst ? Layout::rowMajor(found, {m.seqQ, m.batch, outFeatures})
+                     .permute({1, 0, 2})
+               : Layout::rowMajor(found, {m.batch, m.seqQ, outFeatures});
   Value replaced = found;
+  bool replacedSeqFirst = seqFirst;
   for (Value v = found; v.hasOneUse();) {
     Operation *user = *v.getUsers().begin();
     if (user->getNumResults() != 1)
       break;
     Value next = user->getResult(0);
     auto type = dyn_cast<RankedTensorType>(next.getType());
-    if (!type || !type.hasStaticShape() ||
-        !traceLayout(next).isEquivalent(
-            Layout::rowMajor(found, type.getShape())))
+    if (!type || !type.hasStaticShape())
       break;
-    replaced = next;
+    Layout l = traceLayout(next);
+    FailureOr<Layout> asBatchMajor = batchMajor.reshape(type.getShape());
+    if (l.isEquivalent(Layout::rowMajor(found, type.getShape()))) {
+      replaced = next;
+    } else if (seqFirst && succeeded(asBatchMajor) &&
+               l.isEquivalent(*asBatchMajor)) {
+      replaced = next;
+      replacedSeqFirst = false;
+      break;
+    } else {
+      break;
+    }
     v = next;
   }
   out.width = out.totalWidth;
   m.out = out;
   m.replaced = replaced;
+  m.replacedSeqFirst = replacedSeqFirst;
 }
 
 LogicalResult Matcher::matchScoresChain(Value x, ArrayRef<int64_t> xShape) {
@@ -508,8 +539,8 @@ LogicalResult Matcher::resolveMask() {
   return success();
 }
 
-FailureOr<RoleSource> Matcher::matchProjection(Value p,
-                                               const Layout *inputLayout) {
+FailureOr<RoleSource>
+Matcher::matchProjection(Value p, const Layout *inputLayout, int64_t seq) {
   RoleSource r;
   Value mm = p;
   // A bias added after the product.
@@ -525,32 +556,42 @@ FailureOr<RoleSource> Matcher::matchProjection(Value p,
       if (!al.getBase() || failed(getContraction(al.getBase())) ||
           !al.isEquivalent(Layout::rowMajor(al.getBase(), add->shape)))
         continue;
-      // The bias varies along the last (feature) dim only.
+      // The bias varies along the last (feature) dim only: n consecutive
+      // elements of what the operand traces to, from an offset when that is
+      // a packed bias (nn.MultiheadAttention's in_proj_bias).
+      int64_t rank = add->shape.size(), n = add->shape.back();
       Layout bl = traceLayout(b.tensor);
       FailureOr<Layout> read = bl.read(b.map, add->shape);
-      int64_t rank = add->shape.size();
       FailureOr<Layout> biasView =
-          Layout::rowMajor(bl.getBase(), {add->shape.back()})
+          Layout(bl.getBase(), {Layout::Dim{{n, 1}}}, bl.getOffset())
               .read(AffineMap::get(rank, 0,
                                    {getAffineDimExpr(rank - 1, p.getContext())},
                                    p.getContext()),
                     add->shape);
       auto baseType = cast<RankedTensorType>(bl.getBase().getType());
       if (succeeded(read) && succeeded(biasView) &&
-          baseType.getNumElements() == add->shape.back() &&
+          baseType.getNumElements() >= bl.getOffset() + n &&
           read->isEquivalent(*biasView)) {
         r.bias = bl.getBase();
+        r.biasOffset = bl.getOffset();
         mm = al.getBase();
-        break;
       }
+      if (r.bias)
+        break;
     }
   }
   FailureOr<Contraction> c = getContraction(mm);
   if (failed(c) || c->k.size() != 1 || c->n.size() != 1 || c->m.empty())
     return failure();
+  // Rows: batch loops (outermost) and row loops. A batch loop of more than
+  // one is a row loop too when the weight is the same along it: torch's
+  // linear on a 3-D input exports as a batch_matmul with a broadcast weight.
+  SmallVector<int64_t> rowLoops;
   for (int64_t b : c->batch)
     if (c->loops[b] != 1)
-      return failure();
+      rowLoops.push_back(b);
+  bool broadcastWeight = !rowLoops.empty();
+  rowLoops.append(c->m.begin(), c->m.end());
   if (!c->zeroInit) {
     // The bias may be the init: broadcast along rows.
     if (r.bias)
@@ -582,18 +623,54 @@ FailureOr<RoleSource> Matcher::matchProjection(Value p,
   FailureOr<Layout> xv = traceLayout(x).read(xMap, c->loops);
   if (failed(xv))
     return failure();
-  SmallVector<int64_t> keep(c->m);
+  SmallVector<int64_t> keep(rowLoops);
   keep.push_back(kLoop);
   FailureOr<Layout> xp = xv->project(keep);
-  int64_t rows = product(c->loops, c->m);
+  int64_t rows = product(c->loops, rowLoops);
   FailureOr<Layout> xRows = succeeded(xp) ? xp->reshape({rows, r.inFeatures})
                                           : FailureOr<Layout>(failure());
   FailureOr<Layout> want =
       inputLayout ? inputLayout->reshape({rows, r.inFeatures})
                   : Layout::rowMajor(xv->getBase(), {rows, r.inFeatures});
-  if (failed(xRows) || failed(want) || !xRows->isEquivalent(*want))
+  if (failed(xRows) || failed(want))
     return failure();
+  if (!xRows->isEquivalent(*want)) {
+    // The rows of a [B, seq, D] tensor read sequence-major: a transposed
+    // layer input.
+    if (inputLayout || !seq || rows % seq != 0)
+      return failure();
+    FailureOr<Layout> seqMajor =
+        Layout::rowMajor(xv->getBase(), {rows / seq, seq, r.inFeatures})
+            .permute({1, 0, 2})
+            .reshape({rows, r.inFeatures});
+    if (failed(seqMajor) || !xRows->isEquivalent(*seqMajor))
+      return failure();
+    r.seqFirst = true;
+  }
   r.input = xv->getBase();
+  if (broadcastWeight) {
+    // The [D, N] or [N, D] tensor the broadcast weight reads.
+    FailureOr<Layout> wl = traceLayout(w).read(wMap, c->loops);
+    FailureOr<Layout> wp =
+        succeeded(wl) ? wl->project({kLoop, nLoop}) : FailureOr<Layout>();
+    if (failed(wl) || failed(wp))
+      return failure();
+    Value base = wp->getBase();
+    int64_t d = r.inFeatures, n = r.totalWidth;
+    if (cast<RankedTensorType>(base.getType()).getNumElements() != d * n)
+      return failure();
+    if (wp->isEquivalent(Layout::rowMajor(base, {d, n})))
+      r.weightTransposed = false;
+    else if (wp->isEquivalent(Layout::rowMajor(base, {n, d}).permute({1, 0})))
+      r.weightTransposed = true;
+    else
+      return failure();
+    r.weight = base;
+    auto pType = cast<RankedTensorType>(p.getType());
+    if (pType.getNumElements() != rows * n || pType.getShape().back() != n)
+      return failure();
+    return r;
+  }
   // W is [D, N] or [N, D] (possibly with unit batch dims).
   auto wType = cast<RankedTensorType>(w.getType());
   SmallVector<int64_t> wDims;
@@ -631,7 +708,8 @@ FailureOr<RoleSource> Matcher::matchRole(const Layout &view, int64_t seq,
     return fail(llvm::formatv("{0}: its source has {1} elements, not B·L·N",
                               role, pType.getNumElements()));
   // Try every grouping g of query heads per source head, with heads
-  // contiguous or interleaved with other roles' in blocks of width/heads.
+  // contiguous or interleaved with other roles' in blocks of width/heads,
+  // and rows batch-major (b·L + s) or sequence-major (s·B + b).
   for (int64_t g = 1; g <= heads; ++g) {
     if (heads % g != 0)
       continue;
@@ -641,25 +719,37 @@ FailureOr<RoleSource> Matcher::matchRole(const Layout &view, int64_t seq,
     if (width % srcHeads == 0 && width / srcHeads > headDim)
       strides.push_back(width / srcHeads);
     int64_t stride = 0;
+    bool rowsSeqFirst = false;
     for (int64_t s : strides) {
       if (off % width + (srcHeads - 1) * s + headDim > width)
         continue;
-      Layout want(p,
-                  Dims{{{m.batch, seq * width}, {srcHeads, s}, {g, 0}},
-                       {{seq, width}},
-                       {{headDim, 1}}},
-                  off);
-      FailureOr<Layout> wantFlat =
-          want.reshape({m.batch * heads, seq, headDim});
-      if (succeeded(wantFlat) && view.isEquivalent(*wantFlat)) {
-        stride = s;
-        break;
+      for (bool seqFirst : {false, true}) {
+        int64_t batchStride = seqFirst ? width : seq * width;
+        int64_t seqStride = seqFirst ? m.batch * width : width;
+        Layout want(p,
+                    Dims{{{m.batch, batchStride}, {srcHeads, s}, {g, 0}},
+                         {{seq, seqStride}},
+                         {{headDim, 1}}},
+                    off);
+        FailureOr<Layout> wantFlat =
+            want.reshape({m.batch * heads, seq, headDim});
+        if (succeeded(wantFlat) && view.isEquivalent(*wantFlat)) {
+          stride = s;
+          rowsSeqFirst = seqFirst;
+          break;
+        }
       }
+      if (stride)
+        break;
     }
     if (!stride)
       continue;
     kvHeads = srcHeads;
-    FailureOr<RoleSource> proj = matchProjection(p);
+    FailureOr<RoleSource> proj = matchProjection(p, nullptr, seq);
+    if (succeeded(proj) && proj->seqFirst && !rowsSeqFirst)
+      return fail(llvm::formatv("{0}: batch-major rows of a sequence-major "
+                                "input",
+                                role));
     RoleSource r;
     if (succeeded(proj)) {
       r = *proj;
@@ -672,6 +762,9 @@ FailureOr<RoleSource> Matcher::matchRole(const Layout &view, int64_t seq,
       r.identity = true;
       r.input = p;
     }
+    // Sequence-major rows of a sequence-major input are batch-major rows of
+    // the tensor it views.
+    r.seqFirst = r.seqFirst != rowsSeqFirst;
     r.colOffset = off % width;
     r.width = srcHeads * headDim;
     if (stride != headDim)

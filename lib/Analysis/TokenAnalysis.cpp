@@ -195,6 +195,7 @@ void TokenAnalysis::linkOp(Operation *op) {
   if (auto a = dyn_cast<AttentionOp>(op)) {
     unsigned seq = node(a.getQuery(), 1);
     link(seq, node(a.getKeyValue(), 1));
+    link(seq, node(a.getValueInput(), 1));
     link(seq, node(a.getResult(), 1));
     link(node(a.getQuery(), 0), node(a.getResult(), 0));
     if (a.getRopeCos()) {

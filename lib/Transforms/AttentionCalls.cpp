@@ -69,7 +69,7 @@ struct FusedAttention : public OpConversionPattern<AttentionOp> {
     };
     Value qBuf = source(ties.getQ(), op.getQuery());
     Value kBuf = source(ties.getK(), op.getKeyValue());
-    Value vBuf = source(ties.getV(), op.getKeyValue());
+    Value vBuf = source(ties.getV(), op.getValueInput());
     spec.kvSame = kBuf == vBuf;
     SmallVector<Value> inputs = {qBuf, kBuf};
     if (!spec.kvSame)

@@ -459,7 +459,7 @@ void AttentionLowering::packProjections(
   TiesAttr ties = op.getTies();
   const std::pair<int64_t, Value> uses[] = {{ties.getQ(), op.getQuery()},
                                             {ties.getK(), op.getKeyValue()},
-                                            {ties.getV(), op.getKeyValue()}};
+                                            {ties.getV(), op.getValueInput()}};
   llvm::MapVector<Value, SmallVector<int64_t>> byInput;
   for (auto [slot, input] : uses)
     if (slot != TiesAttr::kIdentity &&
@@ -527,7 +527,7 @@ Value AttentionLowering::lower() {
   };
   Value q = source(ties.getQ(), op.getQuery(), hq, d);
   Value k = source(ties.getK(), op.getKeyValue(), hkv, d);
-  Value v = source(ties.getV(), op.getKeyValue(), hkv, dv);
+  Value v = source(ties.getV(), op.getValueInput(), hkv, dv);
   applyNorms(b, op, q, k);
   if (op.getRopeCos()) {
     q = ropeAt(b, q, op.getRopeCos(), op.getRopeSin(),

@@ -214,7 +214,7 @@ struct MaterializeKVCachePass
   /// Why attention `a` has no cache form, or success.
   LogicalResult supported(AttentionOp a, const TokenAnalysis &ta,
                           std::string &why) {
-    if (a.getQuery() != a.getKeyValue()) {
+    if (a.getQuery() != a.getKeyValue() || a.getValue()) {
       why = "cross-attention has no decode step";
       return failure();
     }

@@ -70,6 +70,18 @@ Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
       ArrayRef<ReassociationIndices>{all});
 }
 
+/// [X, Y, Z] -> [Y, X, Z].
+Value swapLeadingDims(OpBuilder &b, Location loc, Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape = {t.getDimSize(1), t.getDimSize(0),
+                                t.getDimSize(2)};
+  Value init =
+      tensor::EmptyOp::create(b, loc, shape, t.getElementType()).getResult();
+  return linalg::TransposeOp::create(b, loc, v, init,
+                                     ArrayRef<int64_t>{1, 0, 2})
+      .getResult()[0];
+}
+
 /// Columns [off, off + width) of a [D, Ntot] weight (or [Ntot] bias).
 Value sliceColumns(OpBuilder &b, Location loc, Value v, int64_t off,
                    int64_t width) {
@@ -126,21 +138,25 @@ LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter,
   rewriter.setInsertionPoint(at);
   Location loc = m.anchor->getLoc();
   // One [B, L, D] view per source: a [L, D] layer input (no batch) is
-  // reshaped once, so that roles reading it see one value.
-  DenseMap<Value, Value> views;
+  // reshaped once, and a sequence-major [L, B, D] one transposed once, so
+  // that roles reading it see one value.
+  DenseMap<std::pair<Value, unsigned>, Value> views;
   auto input = [&](const RoleSource &r, int64_t seq) {
     int64_t features = r.identity ? r.width : r.inFeatures;
-    Value &v = views[r.input];
+    Value &v = views[{r.input, r.seqFirst ? 1u : 0u}];
     if (!v)
-      v = reshapeTo(rewriter, loc, r.input, {m.batch, seq, features});
+      v = r.seqFirst
+              ? swapLeadingDims(
+                    rewriter, loc,
+                    reshapeTo(rewriter, loc, r.input, {seq, m.batch, features}))
+              : reshapeTo(rewriter, loc, r.input, {m.batch, seq, features});
     return v;
   };
   Value xq = input(m.q, m.seqQ);
   Value xkv = input(m.k, m.seqKV);
-  if (input(m.v, m.seqKV) != xkv) {
-    why = "K and V read different inputs";
-    return failure();
-  }
+  Value xv = input(m.v, m.seqKV);
+  // Keys and values from different tensors: the op's value input.
+  Value value = xv != xkv ? xv : Value();
 
   SmallVector<Value> weights, biases;
   SmallVector<bool> hasBias;
@@ -162,7 +178,13 @@ LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter,
     weights.push_back(roleColumns(rewriter, loc, w, r, heads));
     hasBias.push_back(static_cast<bool>(r.bias));
     if (r.bias) {
-      Value b = reshapeTo(rewriter, loc, r.bias, {r.totalWidth});
+      auto bt = cast<RankedTensorType>(r.bias.getType());
+      Value b = r.bias;
+      if (r.biasOffset || bt.getNumElements() != r.totalWidth)
+        b = sliceColumns(rewriter, loc,
+                         reshapeTo(rewriter, loc, b, {bt.getNumElements()}),
+                         r.biasOffset, r.totalWidth);
+      b = reshapeTo(rewriter, loc, b, {r.totalWidth});
       biases.push_back(roleColumns(rewriter, loc, b, r, heads));
     }
     return weights.size() - 1;
@@ -201,8 +223,8 @@ LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter,
   int64_t features = m.out ? m.out->totalWidth : m.hq * m.dv;
   auto resultType = RankedTensorType::get({m.batch, m.seqQ, features}, m.elt);
   auto op = AttentionOp::create(
-      rewriter, loc, resultType, xq, xkv, weights, biases, mask, cos, sin,
-      qNorm, kNorm, outWeight, outBias, TiesAttr::get(ctx, qs, ks, vs),
+      rewriter, loc, resultType, xq, xkv, value, weights, biases, mask, cos,
+      sin, qNorm, kNorm, outWeight, outBias, TiesAttr::get(ctx, qs, ks, vs),
       rewriter.getI64IntegerAttr(m.hq), rewriter.getI64IntegerAttr(m.hkv),
       rewriter.getI64IntegerAttr(m.d), rewriter.getF64FloatAttr(m.scale),
       MaskKindAttr::get(ctx, maskKind), rewriter.getDenseBoolArrayAttr(hasBias),
@@ -222,8 +244,9 @@ LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter,
     return failure();
   }
   auto replacedType = cast<RankedTensorType>(m.replaced.getType());
+  Value result = m.replacedSeqFirst ? swapLeadingDims(rewriter, loc, op) : op;
   rewriter.replaceAllUsesWith(
-      m.replaced, reshapeTo(rewriter, loc, op, replacedType.getShape()));
+      m.replaced, reshapeTo(rewriter, loc, result, replacedType.getShape()));
   return success();
 }
 
@@ -272,7 +295,17 @@ struct RaiseAttentionPass
       LogicalResult rewritten = rewrite(*m, rewriter, why);
       rewriter.setListener(nullptr);
       if (failed(rewritten)) {
-        for (Operation *made : llvm::reverse(recorder.made))
+        // Ops built inside a made op (a linalg body) go with it.
+        DenseSet<Operation *> all(recorder.made.begin(), recorder.made.end());
+        SmallVector<Operation *> outermost;
+        for (Operation *made : recorder.made) {
+          Operation *parent = made->getParentOp();
+          while (parent && !all.contains(parent))
+            parent = parent->getParentOp();
+          if (!parent)
+            outermost.push_back(made);
+        }
+        for (Operation *made : llvm::reverse(outermost))
           if (made->use_empty())
             rewriter.eraseOp(made);
         if (remarks)

@@ -88,14 +88,18 @@ int64_t numElements(Value v) {
 }
 
 /// Fields every attention-like op reports.
+/// `buffers`: distinct sources among k and v; fewer than the ties name
+/// when k and v read different tensors.
 void addCommon(llvm::json::Object &obj, Operation *op, TiesAttr ties,
-               int64_t heads, int64_t kvHeads) {
+               int64_t buffers, int64_t heads, int64_t kvHeads) {
   obj["op"] = op->getName().getStringRef().str();
   obj["location"] = locationString(op->getLoc());
   obj["function"] = enclosingFunction(op);
   obj["ties"] = attrString(ties);
-  obj["variant"] = ties.getVariantName().str();
-  obj["kv_cache_buffers"] = ties.getNumCacheBuffers();
+  obj["variant"] = buffers == ties.getNumCacheBuffers()
+                       ? ties.getVariantName().str()
+                       : std::string("custom");
+  obj["kv_cache_buffers"] = buffers;
   obj["num_heads"] = heads;
   obj["num_kv_heads"] = kvHeads;
   obj["query_heads_per_kv_head"] = heads / kvHeads;
@@ -103,7 +107,8 @@ void addCommon(llvm::json::Object &obj, Operation *op, TiesAttr ties,
 
 llvm::json::Object reportAttention(AttentionOp op) {
   llvm::json::Object obj;
-  addCommon(obj, op, op.getTies(), op.getNumHeads(), op.getNumKvHeads());
+  addCommon(obj, op, op.getTies(), op.isKVShared() ? 1 : 2, op.getNumHeads(),
+            op.getNumKvHeads());
   obj["head_dim"] = op.getHeadDim();
   obj["value_head_dim"] = op.getValueHeadDim();
   obj["mask"] = stringifyMaskKind(op.getMaskKind()).str();
@@ -135,7 +140,8 @@ llvm::json::Object reportAttention(AttentionOp op) {
 llvm::json::Object reportCacheAttend(CacheAttendOp op) {
   llvm::json::Object obj;
   KVCacheType cache = op.getCacheType();
-  addCommon(obj, op, op.getTies(), op.getNumHeads(), op.getNumKvHeads());
+  addCommon(obj, op, op.getTies(), op.getTies().getNumCacheBuffers(),
+            op.getNumHeads(), op.getNumKvHeads());
   obj["head_dim"] = cache.getHeadDim();
   obj["kv_cache_type"] = attrString(TypeAttr::get(cache));
   obj["kv_cache_bytes_per_token"] = cache.getBytesPerToken();

@@ -42,10 +42,12 @@ TIES = {
 def attention_case(name, rng, *, ties="Q-K-V", batch=1, seq_q=5, seq_kv=5,
                    heads=4, kv_heads=4, head_dim=8, mask="none", rope=False,
                    bias=True, out=True, cross=False, dtype=np.float32,
-                   qk_norm=False):
+                   qk_norm=False, value_input=False):
     """Returns (mlir function text, inputs list, reference kwargs). `rope`:
     False, True, or "partial" (half of each head rotated); `qk_norm`: an
-    RMSNorm of each query and key head."""
+    RMSNorm of each query and key head; `value_input`: values project a
+    tensor of their own (the op's value input), of another width when v has
+    a slot of its own."""
     elt = _ELT[dtype]
     dtype, rnd = storage(dtype)
     tq, tk, tv = TIES[ties]
@@ -69,10 +71,19 @@ def attention_case(name, rng, *, ties="Q-K-V", batch=1, seq_q=5, seq_kv=5,
     for role, slot, h in (("q", tq, heads), ("k", tk, kv_heads), ("v", tv, kv_heads)):
         if slot is not None:
             roles.setdefault(slot, (role, h))
+    # The value tensor: as wide as the input its slot is shared with, or
+    # (own slot) narrower; identity values are Hkv·d wide.
+    d_v = None
+    if value_input:
+        shared = roles.get(tv, ("v",))[0] if tv is not None else None
+        d_v = (kv_heads * head_dim if tv is None else
+               d_q if shared == "q" else d_kv if shared == "k" else d_kv - 8)
+    xv = (rnd(rng.standard_normal((batch, seq_kv, d_v)).astype(dtype))
+          if value_input else None)
     slots = []
     for slot in range(len(roles)):
         role, h = roles[slot]
-        d_in = d_q if role == "q" else d_kv
+        d_in = d_q if role == "q" else d_v if role == "v" and value_input else d_kv
         w = rnd((rng.standard_normal((d_in, h * head_dim)) / np.sqrt(d_in)).astype(dtype))
         b = rnd((0.1 * rng.standard_normal(h * head_dim)).astype(dtype)) if bias else None
         slots.append((w, b))
@@ -87,6 +98,10 @@ def attention_case(name, rng, *, ties="Q-K-V", batch=1, seq_q=5, seq_kv=5,
 
     q_in = arg(xq)
     kv_in = arg(xkv) if cross else q_in
+    value_text = ""
+    if value_input:
+        v_in = arg(xv)
+        value_text = f" value({v_in[0]} : {v_in[1]})"
     slot_text = []
     for w, b in slots:
         wv, wt = arg(w)
@@ -142,13 +157,13 @@ def attention_case(name, rng, *, ties="Q-K-V", batch=1, seq_q=5, seq_kv=5,
         f"func.func @{name}({sig}) -> {res_t} {{\n"
         f"  %r = qkvtie.attention ties <q = {fmt(tq)}, k = {fmt(tk)}, v = {fmt(tv)}> "
         f"heads({heads}, {kv_heads}) head_dim({head_dim}) scale({scale!r}) mask({mask_text})\n"
-        f"         inputs({q_in[0]}, {kv_in[0]} : {q_in[1]}, {kv_in[1]})\n"
+        f"         inputs({q_in[0]}, {kv_in[0]} : {q_in[1]}, {kv_in[1]}){value_text}\n"
         f"         slots({', '.join(slot_text)}){rope_text}{out_text} -> {res_t}\n"
         f"  return %r : {res_t}\n}}\n")
     ref = dict(query=xq, key_value=xkv, slots=slots, ties=(tq, tk, tv),
                num_heads=heads, num_kv_heads=kv_heads, scale=scale,
                mask_kind=mask, mask=mask_arr, rope=rope_arr, out=out_arr,
-               qk_norm=norm_arr)
+               qk_norm=norm_arr, value=xv)
     return text, inputs, ref
 
 

@@ -1,6 +1,7 @@
 """Float64 reference of qkvtie.attention's semantics (see the dialect docs).
 
-Arguments mirror the op: inputs [B, S, Dq] and [B, T, Dkv]; `slots` a list of
+Arguments mirror the op: inputs [B, S, Dq] and [B, T, Dkv], and `value`
+[B, T, Dv] when values come from a tensor of their own; `slots` a list of
 (weight [D_in, N], bias [N] or None); `ties` (q, k, v) slot indices or None
 for identity.
 """
@@ -31,9 +32,11 @@ def head_norm(x, weight, eps):
 
 
 def attention(query, key_value, slots, ties, num_heads, num_kv_heads, scale,
-              mask_kind="none", mask=None, rope=None, out=None, qk_norm=None):
+              mask_kind="none", mask=None, rope=None, out=None, qk_norm=None,
+              value=None):
     xq = np.asarray(query, np.float64)
     xkv = np.asarray(key_value, np.float64)
+    xv = xkv if value is None else np.asarray(value, np.float64)
     s_len, t_len = xq.shape[1], xkv.shape[1]
 
     def source(slot, x, heads):
@@ -47,7 +50,7 @@ def attention(query, key_value, slots, ties, num_heads, num_kv_heads, scale,
 
     q = source(ties[0], xq, num_heads)
     k = source(ties[1], xkv, num_kv_heads)
-    v = source(ties[2], xkv, num_kv_heads)
+    v = source(ties[2], xv, num_kv_heads)
     if qk_norm is not None:
         wq, wk, eps = qk_norm
         if wq is not None:

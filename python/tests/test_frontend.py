@@ -96,3 +96,56 @@ def test_unbatched_layer_input_is_raised_and_folded():
     np.testing.assert_allclose(model(x.numpy()), want, rtol=1e-4, atol=1e-4)
     (a,) = model.report["attentions"]
     assert a["variant"] == "Q-K=V" and a["kv_cache_buffers"] == 1
+
+
+class TorchMHA(torch.nn.Module):
+    """torch.nn.MultiheadAttention as models call it: q, k, v in; it projects
+    sequence-major internally whatever `batch_first` says."""
+
+    def __init__(self, embed, heads, batch_first, kdim=None, vdim=None, tie_kv=False):
+        super().__init__()
+        self.attn = torch.nn.MultiheadAttention(embed, heads, kdim=kdim, vdim=vdim,
+                                                batch_first=batch_first)
+        if tie_kv:
+            with torch.no_grad():  # equal K and V rows of the packed weight
+                w, b = self.attn.in_proj_weight, self.attn.in_proj_bias
+                w[2 * embed:] = w[embed:2 * embed]
+                b[2 * embed:] = b[embed:2 * embed]
+
+    def forward(self, q, k, v):
+        return self.attn(q, k, v, need_weights=False)[0]
+
+
+def run_mha(module, *inputs):
+    with torch.no_grad():
+        want = module.eval()(*inputs).numpy()
+    model = qkvtie.from_torch(module, inputs, cache=False)
+    np.testing.assert_allclose(model(*(i.numpy() for i in inputs)), want,
+                               rtol=1e-4, atol=1e-4)
+    return attention(model)
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+def test_torch_multihead_attention_is_raised(batch_first):
+    """Packed in_proj_weight and in_proj_bias, rows projected sequence-major:
+    one attention op on the [B, S, D] input, and K=V found in the packed
+    weight."""
+    torch.manual_seed(5)
+    x = torch.randn(3, 6, 32)  # [B, S, D] or [S, B, D]
+    a = run_mha(TorchMHA(32, 4, batch_first), x, x, x)
+    assert (a["variant"], a["num_heads"], a["out_projection"]) == ("Q-K-V", 4, True)
+    a = run_mha(TorchMHA(32, 4, batch_first, tie_kv=True), x, x, x)
+    assert a["variant"] == "Q-K=V" and a["kv_cache_buffers"] == 1
+    assert [p["kind"] for p in a["proofs"]] == ["packed-slice"]
+
+
+def test_torch_multihead_attention_with_kdim_and_vdim_is_raised():
+    """Separate q/k/v_proj_weight with a packed in_proj_bias, keys and values
+    from tensors of their own widths: the op takes a value input, and its
+    cache has two buffers."""
+    torch.manual_seed(6)
+    q, k, v = torch.randn(2, 5, 32), torch.randn(2, 7, 24), torch.randn(2, 7, 16)
+    a = run_mha(TorchMHA(32, 4, True, kdim=24, vdim=16), q, k, v)
+    assert (a["variant"], a["kv_cache_buffers"], a["projections"]) == ("Q-K-V", 2, 3)
+    # Two buffers: B · Hkv · (d + dv) floats per token.
+    assert a["kv_cache_bytes_per_token"] == 2 * 4 * 8 * 2 * 4

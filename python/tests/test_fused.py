@@ -81,6 +81,13 @@ def prefill_cases(count=56):
     # Cross-attention: S != T.
     out.append(dict(ties="Q-K=V", heads=8, kv_heads=2, head_dim=16, cross=True,
                     seq_q=7, seq_kv=33, mask="additive", dtype=np.float32))
+    # Values from a tensor of their own: a slot of their own (another
+    # width), and the keys' slot over another input (two buffers, not K=V).
+    out.append(dict(ties="Q-K-V", heads=8, kv_heads=2, head_dim=16, cross=True,
+                    seq_q=7, seq_kv=33, value_input=True, dtype=np.float32))
+    out.append(dict(ties="Q-K=V", heads=4, kv_heads=4, head_dim=8,
+                    seq_q=9, mask="causal", rope=True, value_input=True,
+                    dtype=np.float16))
     return out, covered
 
 

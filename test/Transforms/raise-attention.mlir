@@ -6,6 +6,9 @@
 // RUN: qkvtie-opt %S/Inputs/args-sdpa-causal.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=SDPA
 // RUN: qkvtie-opt %S/Inputs/args-mha-tosa.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=TOSA
 // RUN: qkvtie-opt %S/Inputs/args-cross.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=CROSS
+// RUN: qkvtie-opt %S/Inputs/args-kv-different-inputs.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=KVIN
+// RUN: qkvtie-opt %S/Inputs/torch-mha-batch-first.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=TMHA
+// RUN: qkvtie-opt %S/Inputs/torch-mha-kdim-vdim.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=TKDIM
 // RUN: qkvtie-opt %S/Inputs/args-mha-f16.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=F16
 // RUN: qkvtie-opt %S/Inputs/args-gqa-bf16.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=BF16
 // RUN: qkvtie-opt %qkvtie_src/examples/models/mha-canonical.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=OUT
@@ -60,6 +63,37 @@
 // CROSS: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(8)
 // CROSS-SAME: inputs(%arg0, %arg1 : tensor<1x4x16xf32>, tensor<1x6x24xf32>)
 // CROSS-SAME: slots({{.*}} : tensor<16x16xf32>), ({{.*}} : tensor<24x16xf32>), ({{.*}} : tensor<24x16xf32>))
+
+// Keys of one tensor, values of another: the op's value input.
+// KVIN-LABEL: func.func @forward
+// KVIN: qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(8)
+// KVIN-SAME: inputs(%arg0, %arg0 : tensor<1x4x16xf32>, tensor<1x4x16xf32>) value(%arg1 : tensor<1x4x16xf32>)
+
+// torch.nn.MultiheadAttention(batch_first=True) projects the transposed
+// input sequence-major with a packed in_proj_weight and in_proj_bias: the op
+// reads the batch-major input itself, each slot its third of the packed
+// weight and bias, and replaces the output's transpose back.
+// TMHA-LABEL: func.func @forward(%arg0: tensor<2x4x16xf32>, %arg1: tensor<2x4x16xf32>, %arg2: tensor<2x4x16xf32>)
+// TMHA-DAG: %[[BQ:.*]] = tensor.extract_slice %[[B:.*]][0] [16] [1] : tensor<48xf32> to tensor<16xf32>
+// TMHA-DAG: %[[BK:.*]] = tensor.extract_slice %[[B]][16] [16] [1] : tensor<48xf32> to tensor<16xf32>
+// TMHA-DAG: %[[BV:.*]] = tensor.extract_slice %[[B]][32] [16] [1] : tensor<48xf32> to tensor<16xf32>
+// TMHA: %[[O:.*]] = qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(8)
+// TMHA-SAME: inputs(%arg2, %arg2 : tensor<2x4x16xf32>, tensor<2x4x16xf32>)
+// TMHA-SAME: slots(({{.*}}, %[[BQ]] : tensor<16x16xf32>, tensor<16xf32>), ({{.*}}, %[[BK]] : tensor<16x16xf32>, tensor<16xf32>), ({{.*}}, %[[BV]] : tensor<16x16xf32>, tensor<16xf32>))
+// TMHA-SAME: out({{.*}}) out_bias({{.*}}) -> tensor<2x4x16xf32>
+// TMHA-NEXT: return %[[O]] : tensor<2x4x16xf32>
+
+// nn.MultiheadAttention(kdim=12, vdim=8) without batch_first: [L, B, D]
+// inputs are transposed once each into the op, the result back.
+// TKDIM-LABEL: func.func @forward(%arg0: tensor<4x2x16xf32>, %arg1: tensor<6x2x12xf32>, %arg2: tensor<6x2x8xf32>)
+// TKDIM-DAG: %[[Q:.*]] = linalg.transpose ins(%arg0 : tensor<4x2x16xf32>) {{.*}} permutation = [1, 0, 2]
+// TKDIM-DAG: %[[K:.*]] = linalg.transpose ins(%arg1 : tensor<6x2x12xf32>) {{.*}} permutation = [1, 0, 2]
+// TKDIM-DAG: %[[V:.*]] = linalg.transpose ins(%arg2 : tensor<6x2x8xf32>) {{.*}} permutation = [1, 0, 2]
+// TKDIM: %[[O:.*]] = qkvtie.attention ties <q = 0, k = 1, v = 2> heads(2, 2) head_dim(8)
+// TKDIM-SAME: inputs(%[[Q]], %[[K]] : tensor<2x4x16xf32>, tensor<2x6x12xf32>) value(%[[V]] : tensor<2x6x8xf32>)
+// TKDIM-SAME: slots(({{.*}} : tensor<16x16xf32>, tensor<16xf32>), ({{.*}} : tensor<12x16xf32>, tensor<16xf32>), ({{.*}} : tensor<8x16xf32>, tensor<16xf32>))
+// TKDIM: %[[T:.*]] = linalg.transpose ins(%[[O]] : tensor<2x4x16xf32>) {{.*}} permutation = [1, 0, 2]
+// TKDIM-NEXT: return %[[T]] : tensor<4x2x16xf32>
 
 // f16 storage with f32 softmax: the casts are seen through.
 // F16-LABEL: func.func @forward

@@ -31,10 +31,15 @@ struct RoleSource {
   /// The layer input the role projects (or is, for identity), any shape
   /// with B·L·D elements.
   Value input;
+  /// `input` holds its rows sequence-major, row s·B + b for token s of
+  /// batch b ([L, B, D], as nn.MultiheadAttention without batch_first);
+  /// otherwise batch-major, row b·L + s.
+  bool seqFirst = false;
   /// Projection: weight operand of the contraction, and how to read it.
   Value weight;
   bool weightTransposed = false; // [N, D] rather than [D, N]
-  Value bias;                    // any shape with Ntot elements, or null
+  Value bias; // Ntot elements from biasOffset of any shape, or null
+  int64_t biasOffset = 0;
   int64_t inFeatures = 0, totalWidth = 0, colOffset = 0, width = 0;
   /// Columns from one head to the next when the heads of several roles are
   /// interleaved in one projection (GPT-NeoX's [H, 3, d] query_key_value):
@@ -46,6 +51,8 @@ struct RoleSource {
 struct AttentionMatch {
   Operation *anchor = nullptr;
   Value replaced; // the merged-heads value the op's result replaces
+  /// `replaced` is [S, B, ...] (sequence-major), not [B, S, ...].
+  bool replacedSeqFirst = false;
   int64_t batch = 0, seqQ = 0, seqKV = 0, hq = 0, hkv = 0, d = 0, dv = 0;
   double scale = 1.0;
   RoleSource q, k, v;

@@ -18,6 +18,38 @@ func.func @kv_rank(%x: tensor<1x8x64xf32>, %y: tensor<8x64xf32>, %w: tensor<64x6
 
 // -----
 
+func.func @value_rank(%x: tensor<1x8x64xf32>, %v: tensor<8x32xf32>, %w: tensor<64x64xf32>, %wv: tensor<32x64xf32>) {
+  // expected-error @+1 {{value must be [B, T, D_v], got [8, 32]}}
+  %0 = qkvtie.attention ties <q = 0, k = 0, v = 1> heads(4, 4) head_dim(16) scale(0.25) mask(none)
+         inputs(%x, %x : tensor<1x8x64xf32>, tensor<1x8x64xf32>) value(%v : tensor<8x32xf32>)
+         slots((%w : tensor<64x64xf32>), (%wv : tensor<32x64xf32>)) -> tensor<1x8x64xf32>
+  return
+}
+
+// -----
+
+func.func @value_length(%x: tensor<1x8x64xf32>, %v: tensor<1x6x32xf32>, %w: tensor<64x64xf32>, %wv: tensor<32x64xf32>) {
+  // expected-error @+1 {{value must have the keys' batch and length [1, 8], got [1, 6, 32]}}
+  %0 = qkvtie.attention ties <q = 0, k = 0, v = 1> heads(4, 4) head_dim(16) scale(0.25) mask(none)
+         inputs(%x, %x : tensor<1x8x64xf32>, tensor<1x8x64xf32>) value(%v : tensor<1x6x32xf32>)
+         slots((%w : tensor<64x64xf32>), (%wv : tensor<32x64xf32>)) -> tensor<1x8x64xf32>
+  return
+}
+
+// -----
+
+func.func @value_width(%x: tensor<1x8x64xf32>, %v: tensor<1x8x32xf32>, %w: tensor<64x64xf32>) {
+  // v and k name one slot, but the slot's weight takes 64 features and v
+  // projects a 32-wide value.
+  // expected-error @+1 {{weight of slot 0 has D_in = 64 but v projects value with 32 features}}
+  %0 = qkvtie.attention ties <q = 0, k = 0, v = 0> heads(4, 4) head_dim(16) scale(0.25) mask(none)
+         inputs(%x, %x : tensor<1x8x64xf32>, tensor<1x8x64xf32>) value(%v : tensor<1x8x32xf32>)
+         slots((%w : tensor<64x64xf32>)) -> tensor<1x8x64xf32>
+  return
+}
+
+// -----
+
 func.func @dynamic_operand(%x: tensor<1x?x64xf32>, %w: tensor<64x64xf32>) {
   // expected-error @+1 {{requires static shapes; operand #0 has type 'tensor<1x?x64xf32>'}}
   %0 = qkvtie.attention ties <q = 0, k = 0, v = 0> heads(4, 4) head_dim(16) scale(0.25) mask(none)
@@ -112,7 +144,7 @@ func.func @infinite_scale(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>) {
 func.func @bias_flags_count(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>) {
   // expected-error @+1 {{slot_has_bias has 2 entries for 1 slots}}
   %0 = "qkvtie.attention"(%x, %x, %w) <{head_dim = 16 : i64, mask_kind = 0 : i32, num_heads = 4 : i64,
-         num_kv_heads = 4 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 2.500000e-01 : f64,
+         num_kv_heads = 4 : i64, operandSegmentSizes = array<i32: 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0>, scale = 2.500000e-01 : f64,
          slot_has_bias = array<i1: false, false>, ties = #qkvtie.ties<q = 0, k = 0, v = 0>}>
        : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<64x64xf32>) -> tensor<1x8x64xf32>
   return
@@ -123,7 +155,7 @@ func.func @bias_flags_count(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>) {
 func.func @bias_count(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>, %b: tensor<64xf32>) {
   // expected-error @+1 {{passes 1 bias(es) but slot_has_bias marks 0}}
   %0 = "qkvtie.attention"(%x, %x, %w, %b) <{head_dim = 16 : i64, mask_kind = 0 : i32, num_heads = 4 : i64,
-         num_kv_heads = 4 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0>, scale = 2.500000e-01 : f64,
+         num_kv_heads = 4 : i64, operandSegmentSizes = array<i32: 1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0>, scale = 2.500000e-01 : f64,
          slot_has_bias = array<i1: false>, ties = #qkvtie.ties<q = 0, k = 0, v = 0>}>
        : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<64x64xf32>, tensor<64xf32>) -> tensor<1x8x64xf32>
   return
@@ -275,7 +307,7 @@ func.func @causal_longer_query(%x: tensor<1x8x64xf32>, %y: tensor<1x4x64xf32>, %
 func.func @rope_missing_sin(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>, %c: tensor<8x16xf32>) {
   // expected-error @+1 {{rope needs both cos and sin tables}}
   %0 = "qkvtie.attention"(%x, %x, %w, %c) <{head_dim = 16 : i64, mask_kind = 0 : i32, num_heads = 4 : i64,
-         num_kv_heads = 4 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0>, scale = 2.500000e-01 : f64,
+         num_kv_heads = 4 : i64, operandSegmentSizes = array<i32: 1, 1, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0>, scale = 2.500000e-01 : f64,
          slot_has_bias = array<i1: false>, ties = #qkvtie.ties<q = 0, k = 0, v = 0>}>
        : (tensor<1x8x64xf32>, tensor<1x8x64xf32>, tensor<64x64xf32>, tensor<8x16xf32>) -> tensor<1x8x64xf32>
   return

@@ -25,6 +25,22 @@ func.func @canonical(%x: tensor<2x8x64xf32>, %wq: tensor<64x64xf32>, %bq: tensor
 
 // -----
 
+// Keys and values from different tensors (nn.MultiheadAttention with kdim
+// and vdim): the value input; k and v share the slot's weights but not a
+// cache row.
+// CHECK-LABEL: func.func @value_input
+// CHECK: qkvtie.attention ties <q = 0, k = 1, v = 1> heads(4, 4) head_dim(16) scale(2.500000e-01) mask(none)
+// CHECK-SAME: inputs(%{{.*}}, %[[K:.*]] : tensor<2x8x64xf32>, tensor<2x6x24xf32>) value(%[[V:.*]] : tensor<2x6x24xf32>)
+func.func @value_input(%x: tensor<2x8x64xf32>, %k: tensor<2x6x24xf32>, %v: tensor<2x6x24xf32>,
+                       %wq: tensor<64x64xf32>, %wkv: tensor<24x64xf32>) -> tensor<2x8x64xf32> {
+  %0 = qkvtie.attention ties <q = 0, k = 1, v = 1> heads(4, 4) head_dim(16) scale(0.25) mask(none)
+         inputs(%x, %k : tensor<2x8x64xf32>, tensor<2x6x24xf32>) value(%v : tensor<2x6x24xf32>)
+         slots((%wq : tensor<64x64xf32>), (%wkv : tensor<24x64xf32>)) -> tensor<2x8x64xf32>
+  return %0 : tensor<2x8x64xf32>
+}
+
+// -----
+
 // Q-K=V grouped-query attention in f16 with a causal mask and RoPE; the
 // middle slot has a bias, the first does not.
 // CHECK-LABEL: func.func @kv_tied_gqa

@@ -176,22 +176,23 @@ Value AttentionOp::getSlotBias(int64_t i) {
 
 /// Feature width produced for a role: its slot's output width, or the input
 /// width for identity.
-static int64_t sourceWidth(AttentionOp op, int64_t slot, bool isQuery) {
+static int64_t sourceWidth(Value input, ValueRange weights, int64_t slot) {
   if (slot == TiesAttr::kIdentity)
-    return tensorType(isQuery ? op.getQuery() : op.getKeyValue()).getDimSize(2);
-  return tensorType(op.getWeights()[slot]).getDimSize(1);
+    return tensorType(input).getDimSize(2);
+  return tensorType(weights[slot]).getDimSize(1);
 }
 
 int64_t AttentionOp::getValueHeadDim() {
   TiesAttr ties = getTies();
-  if (ties.getV() == ties.getK())
+  if (isKVShared())
     return getHeadDim();
-  return sourceWidth(*this, ties.getV(), /*isQuery=*/false) / getNumKvHeads();
+  return sourceWidth(getValueInput(), getWeights(), ties.getV()) /
+         getNumKvHeads();
 }
 
 int64_t AttentionOp::getCacheBytesPerToken() {
   int64_t perHead =
-      getTies().isKVTied() ? getHeadDim() : getHeadDim() + getValueHeadDim();
+      isKVShared() ? getHeadDim() : getHeadDim() + getValueHeadDim();
   return getBatchSize() * getNumKvHeads() * perHead *
          getElementByteSize(getElementType());
 }
@@ -210,6 +211,10 @@ LogicalResult AttentionOp::verify() {
   if (kvType.getRank() != 3)
     return emitOpError("key_value must be [B, T, D], got ")
            << shapeStr(kvType.getShape());
+  RankedTensorType vType = tensorType(getValueInput());
+  if (vType.getRank() != 3)
+    return emitOpError("value must be [B, T, D_v], got ")
+           << shapeStr(vType.getShape());
 
   // Every operand and the result must have static shapes: head counts and
   // cache sizes are compile-time facts of this op.
@@ -233,6 +238,7 @@ LogicalResult AttentionOp::verify() {
     return success();
   };
   if (failed(checkElt(getKeyValue(), "key_value")) ||
+      failed(checkElt(getValue(), "value")) ||
       failed(checkElt(getOutWeight(), "out weight")) ||
       failed(checkElt(getOutBias(), "out bias")))
     return failure();
@@ -257,6 +263,9 @@ LogicalResult AttentionOp::verify() {
     return emitOpError("key_value batch (")
            << kvType.getDimSize(0) << ") does not match query batch (" << batch
            << ")";
+  if (vType.getDimSize(0) != batch || vType.getDimSize(1) != seqKV)
+    return emitOpError("value must have the keys' batch and length [")
+           << batch << ", " << seqKV << "], got " << shapeStr(vType.getShape());
 
   int64_t hq = getNumHeads(), hkv = getNumKvHeads(), d = getHeadDim();
   if (hq <= 0 || hkv <= 0 || d <= 0)
@@ -318,8 +327,8 @@ LogicalResult AttentionOp::verify() {
   }
 
   // Each role's source must yield H heads of its head size from its input.
-  int64_t width = sourceWidth(*this, ties.getV(), /*isQuery=*/false);
-  if (ties.getV() != ties.getK() && width % hkv != 0)
+  int64_t width = sourceWidth(getValueInput(), getWeights(), ties.getV());
+  if (!isKVShared() && width % hkv != 0)
     return emitOpError("v source width (")
            << width << ") is not divisible by num_kv_heads (" << hkv << ")";
   int64_t dv = getValueHeadDim();
@@ -329,9 +338,10 @@ LogicalResult AttentionOp::verify() {
     RankedTensorType input;
     StringRef inputName;
   };
-  Role roleInfo[] = {{"q", ties.getQ(), hq, d, qType, "query"},
-                     {"k", ties.getK(), hkv, d, kvType, "key_value"},
-                     {"v", ties.getV(), hkv, dv, kvType, "key_value"}};
+  Role roleInfo[] = {
+      {"q", ties.getQ(), hq, d, qType, "query"},
+      {"k", ties.getK(), hkv, d, kvType, "key_value"},
+      {"v", ties.getV(), hkv, dv, vType, getValue() ? "value" : "key_value"}};
   for (const Role &r : roleInfo) {
     int64_t features = r.input.getDimSize(2);
     int64_t need = r.heads * r.headDim;

@@ -24,15 +24,20 @@ def QKVTie_AttentionOp : QKVTie_Op<"attention",
     P_i = X_i · W_i + b_i                 for each slot i
     Q   = heads(ties.q == identity ? query     : P_{ties.q})   [B, Hq,  S, d]
     K   = heads(ties.k == identity ? key_value : P_{ties.k})   [B, Hkv, T, d]
-    V   = heads(ties.v == identity ? key_value : P_{ties.v})   [B, Hkv, T, dv]
+    V   = heads(ties.v == identity ? value     : P_{ties.v})   [B, Hkv, T, dv]
     Q, K = norm(Q, q_norm), norm(K, k_norm)  if norm weights are given
     Q, K = rope(Q), rope(K)               if rope tables are given
     S   = scale · Q·Kᵀ + mask             query head h reads KV head h/(Hq/Hkv)
     O   = merge_heads(softmax_T(S) · V) · W_o + b_o                [B, S, Dout]
     ```
 
-    A slot named by `q` projects `query`; a slot named by `k` or `v` projects
-    `key_value` (the same value for self-attention). Each slot has a weight
+    A slot named by `q` projects `query`; a slot named by `k` projects
+    `key_value` (the same value for self-attention), and a slot named by `v`
+    projects `value` when the op has one (cross-attention whose keys and
+    values come from different tensors, as `nn.MultiheadAttention(kdim=...,
+    vdim=...)`), else `key_value` too. K and V share a cache row only when
+    they name one slot (or both identity) and read one tensor. Each slot has
+    a weight
     `[D_in, H·d]` and an optional bias `[H·d]`, written `(%w)` or
     `(%w, %b)`. Roles naming the same slot are tied: `ties<q = 0, k = 1,
     v = 1>` is Q-K=V, whose KV cache keeps one buffer.
@@ -71,6 +76,7 @@ def QKVTie_AttentionOp : QKVTie_Op<"attention",
   let arguments = (ins
     QKVTie_Tensor:$query,
     QKVTie_Tensor:$key_value,
+    Optional<QKVTie_Tensor>:$value,
     Variadic<QKVTie_Tensor>:$weights,
     Variadic<QKVTie_Tensor>:$biases,
     Optional<QKVTie_Tensor>:$mask,
@@ -96,6 +102,7 @@ def QKVTie_AttentionOp : QKVTie_Op<"attention",
     `head_dim` `(` $head_dim `)` `scale` `(` $scale `)`
     `mask` `(` $mask_kind (`,` $mask^ `:` type($mask))? `)`
     `inputs` `(` $query `,` $key_value `:` type($query) `,` type($key_value) `)`
+    (`value` `(` $value^ `:` type($value) `)`)?
     `slots` `(` custom<Slots>($weights, type($weights), $biases, type($biases),
                               $slot_has_bias) `)`
     (`rope` `(` $rope_cos^ `,` $rope_sin `:` type($rope_cos) `,`
@@ -111,6 +118,15 @@ def QKVTie_AttentionOp : QKVTie_Op<"attention",
 
   let extraClassDeclaration = [{
     int64_t getNumSlots() { return getWeights().size(); }
+    /// The tensor `v` reads: `value` when given, else `key_value`.
+    ::mlir::Value getValueInput() {
+      return getValue() ? getValue() : getKeyValue();
+    }
+    /// K and V are one tensor (one slot or both identity, one input): a K=V
+    /// cache of one buffer.
+    bool isKVShared() {
+      return getTies().isKVTied() && getValueInput() == getKeyValue();
+    }
     /// Bias of slot `i`, or null when the slot has none.
     ::mlir::Value getSlotBias(int64_t i);
     /// Head size of V (d unless v has its own slot or is the identity).
