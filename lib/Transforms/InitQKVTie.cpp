@@ -60,15 +60,23 @@ static std::string lowerToLLVM(llvm::StringRef qkvtieLowering,
           // Before the kernels exist: they stay internal, without wrappers.
           "func.func(llvm-request-c-wrappers)," +
           qkvtieLowering +
-          ",one-shot-bufferize{bufferize-function-boundaries "
+          ",func.func(qkvtie-private-destinations),"
+          "one-shot-bufferize{bufferize-function-boundaries "
           "function-boundary-type-conversion=identity-layout-map},"
-          "buffer-deallocation-pipeline,"
-          "func.func(qkvtie-return-arguments-in-place),"
+          // buffer-deallocation-pipeline, freeing what a block allocates
+          // after its last use rather than at the block's end.
+          "expand-realloc{emit-deallocs=false},canonicalize,"
+          "ownership-based-buffer-deallocation,"
+          "func.func(qkvtie-free-at-last-use),canonicalize,"
+          "buffer-deallocation-simplification,"
+          "bufferization-lower-deallocations,cse,canonicalize,"
+          "func.func(qkvtie-return-arguments-in-place,qkvtie-plan-buffers),"
           "convert-bufferization-to-memref," +
           gpu.kernels +
+          "qkvtie-outline-linalg,qkvtie-outline-segments,"
           "convert-linalg-to-loops,convert-scf-to-openmp,"
           "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
-          "convert-scf-to-cf,"
+          "func.func(qkvtie-split-blocks-at-loops),convert-scf-to-cf,"
           "convert-vector-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
           "convert-openmp-to-llvm," +
           gpu.hostCalls + "convert-to-llvm,reconcile-unrealized-casts" +

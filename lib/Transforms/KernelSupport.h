@@ -13,6 +13,8 @@
 
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 
+#include "LoweringUtils.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -212,6 +214,7 @@ public:
     fn.setPrivate();
     // Callers hold the buffers; the kernels only read and write them.
     fn->setAttr("qkvtie.kernel", ob.getUnitAttr());
+    markShared(fn);
     Block *entry = fn.addEntryBlock();
     ImplicitLocOpBuilder b(loc, ob);
     b.setInsertionPointToStart(entry);

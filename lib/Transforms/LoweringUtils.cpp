@@ -2,6 +2,8 @@
 
 #include "LoweringUtils.h"
 
+#include "mlir/Conversion/LLVMCommon/TypeConverter.h"
+
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -307,4 +309,15 @@ void mlir::qkvtie::configureCacheConversion(ConversionTarget &target,
   populateReturnOpTypeConversionPattern(patterns, converter);
   populateCallOpTypeConversionPattern(patterns, converter);
   populateCacheStoragePatterns(converter, patterns);
+}
+
+void mlir::qkvtie::markShared(func::FuncOp fn) {
+  Builder b(fn.getContext());
+  fn->setAttr("passthrough", b.getArrayAttr({b.getStringAttr("noinline")}));
+  bool bare = llvm::all_of(fn.getArgumentTypes(), [](Type t) {
+    auto m = dyn_cast<BaseMemRefType>(t);
+    return !m || LLVMTypeConverter::canConvertToBarePtr(m);
+  });
+  if (bare && fn.getNumResults() == 0)
+    fn->setAttr("llvm.bareptr", b.getUnitAttr());
 }

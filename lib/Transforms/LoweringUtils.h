@@ -3,11 +3,20 @@
 #ifndef QKVTIE_LIB_TRANSFORMS_LOWERINGUTILS_H
 #define QKVTIE_LIB_TRANSFORMS_LOWERINGUTILS_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::qkvtie {
+
+/// Marks `fn`, a function that one lowering made for code that many call
+/// sites share (a kernel, an outlined op): `noinline`, because inlined at
+/// every call it would grow the caller with the model's layers; and, when
+/// every memref argument has a static shape and layout, called with bare
+/// pointers instead of memref descriptors. Its body must not free or return
+/// its arguments (a bare pointer is the aligned one, not the allocated one).
+void markShared(func::FuncOp fn);
 
 /// x [B, L, D] · weight [D, N] + bias [N]: [B·L, N] in `elt`, accumulated in
 /// f32 as frameworks do.
