@@ -35,12 +35,34 @@ LLVM_LIB = "/usr/lib/llvm-22/lib"
 
 DECODE = [  # name, Hq, Hkv, head_dim, T
     ("GQA 32/8 d128", 32, 8, 128, 512), ("GQA 32/8 d128", 32, 8, 128, 2048),
-    ("GQA 32/8 d128", 32, 8, 128, 8192), ("MHA 16/16 d64", 16, 16, 64, 2048),
-    ("MHA 16/16 d64", 16, 16, 64, 8192), ("MQA 16/1 d128", 16, 1, 128, 8192)]
-PREFILL = [  # name, Hq, Hkv, head_dim, S = T, causal
-    ("GQA 32/8 d128", 32, 8, 128, 512, True),
-    ("GQA 32/8 d128", 32, 8, 128, 2048, True),
-    ("MHA 16/16 d64", 16, 16, 64, 1024, False)]
+    ("GQA 32/8 d128", 32, 8, 128, 8192), ("GQA 32/8 d128", 32, 8, 128, 32768),
+    ("MHA 16/16 d64", 16, 16, 64, 2048), ("MHA 16/16 d64", 16, 16, 64, 8192),
+    ("MHA 16/16 d64", 16, 16, 64, 32768), ("MQA 16/1 d128", 16, 1, 128, 2048),
+    ("MQA 16/1 d128", 16, 1, 128, 8192), ("MQA 16/1 d128", 16, 1, 128, 32768)]
+PREFILL = [  # name, Hq, Hkv, head_dim, S = T, causal, dtype
+    ("GQA 32/8 d128", 32, 8, 128, 512, True, "f32"),
+    ("GQA 32/8 d128", 32, 8, 128, 2048, True, "f32"),
+    ("GQA 32/8 d128", 32, 8, 128, 2048, True, "bf16"),
+    ("MHA 16/16 d64", 16, 16, 64, 1024, False, "f32"),
+    ("MHA 16/16 d64", 16, 16, 64, 1024, False, "bf16")]
+ISA_FLAGS = ("sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl",
+             "avx512_bf16", "avx512_fp16", "avx512_vnni", "amx_bf16", "amx_tile")
+
+
+def cpu_description():
+    """The CPU's model name and the vector ISA flags the kernels may use."""
+    model, flags = "unknown CPU", set()
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and model == "unknown CPU":
+                model = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    except OSError:
+        pass
+    have = [f for f in ISA_FLAGS if f in flags]
+    return f"{model}; {os.cpu_count()} CPUs; ISA: {' '.join(have) or 'none of ' + ', '.join(ISA_FLAGS)}"
 
 
 def last_level_cache():
@@ -84,10 +106,10 @@ def probe(threads):
 def qkvtie_library(cases):
     """One library with a cache.attend function per (case, buffers)."""
     lines = []
-    for name, hq, hkv, d, t, n, causal, elt, buffers in cases:
+    for name, hq, hkv, d, t, n, causal, elt, qelt, buffers in cases:
         cache = (f"!qkvtie.kv_cache<batch = 1, buffers = {buffers}, heads = {hkv}, "
                  f"capacity = {t}, head_dim = {d}, {elt}>")
-        qt = f"tensor<1x{hq}x{n}x{d}xf32>"
+        qt = f"tensor<1x{hq}x{n}x{d}x{qelt}>"
         ties = "<q = 0, k = 1, v = 1>" if buffers == 1 else "<q = 0, k = 1, v = 2>"
         lines += [
             f"func.func @{name}(%q: {qt}, %c: {cache}, %len: index) -> {qt} {{",
@@ -106,15 +128,27 @@ def qkvtie_library(cases):
     return lib, harness
 
 
-def qkvtie_time(lib, harness, fn, hq, hkv, n, d, t, buffers, elt_bytes, caches,
+def qkvtie_time(lib, harness, fn, hq, hkv, n, d, t, buffers, elt, qelt, caches,
                 reps, threads):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
     out = subprocess.run([str(harness), str(lib), fn, str(hq), str(hkv), str(n),
-                          str(d), str(t), str(buffers), str(elt_bytes),
+                          str(d), str(t), str(buffers), elt, qelt,
                           str(caches), str(reps)],
                          check=True, capture_output=True, text=True, env=env).stdout
     med, best = (float(x) for x in out.split())
     return med, best
+
+
+def qkvtie_rows(repeat, fns, time_one):
+    """Times each function `repeat` times, alternating between them so that
+    drift in the machine hits all alike; per function the median of the runs'
+    medians and the least minimum."""
+    runs = {f: [] for f in fns}
+    for _ in range(repeat):
+        for f in fns:
+            runs[f].append(time_one(f))
+    return {f: (statistics.median(m for m, _ in r), min(b for _, b in r))
+            for f, r in runs.items()}
 
 
 # --- peers ------------------------------------------------------------------
@@ -311,11 +345,11 @@ def measure(args, limits):
         for elt in dtypes:
             for buffers in (1, 2):
                 cases.append((f"decode_{hq}_{hkv}_{d}_{t}_{elt}_{buffers}", hq, hkv, d,
-                              t, 1, True, elt, buffers))
-    for name, hq, hkv, d, s, causal in prefill:
+                              t, 1, True, elt, "f32", buffers))
+    for name, hq, hkv, d, s, causal, elt in prefill:
         for buffers in (1, 2):
-            cases.append((f"prefill_{hq}_{hkv}_{d}_{s}_{buffers}", hq, hkv, d, s, s,
-                          causal, "f32", buffers))
+            cases.append((f"prefill_{hq}_{hkv}_{d}_{s}_{elt}_{buffers}", hq, hkv, d, s, s,
+                          causal, elt, elt, buffers))
     lib, harness = qkvtie_library(cases)
     torch, torch_fns = torch_peers(threads)
     ort, ort_gqa, ort_matmul = ort_sessions(threads)
@@ -338,11 +372,12 @@ def measure(args, limits):
             for mode in ("cold", "hot"):
                 rot = max(1, math.ceil(ROTATE / (2 * one))) if mode == "cold" else 1
                 reps = max(20, min(200, rot)) if mode == "cold" else 50
-                for buffers in (1, 2):
-                    fn = f"decode_{hq}_{hkv}_{d}_{t}_{elt}_{buffers}"
-                    caches = rot * (2 if buffers == 1 else 1) if mode == "cold" else 1
-                    ms = qkvtie_time(lib, harness, fn, hq, hkv, 1, d, t, buffers,
-                                     np.dtype(et).itemsize, caches, reps, threads)
+                timings = qkvtie_rows(args.repeat, (1, 2), lambda buffers: qkvtie_time(
+                    lib, harness, f"decode_{hq}_{hkv}_{d}_{t}_{elt}_{buffers}", hq, hkv,
+                    1, d, t, buffers, elt, "f32",
+                    rot * (2 if buffers == 1 else 1) if mode == "cold" else 1, reps,
+                    threads))
+                for buffers, ms in timings.items():
                     row("decode", name, t, elt, mode,
                         f"QKVTie {'K=V (1 buffer)' if buffers == 1 else 'canonical (2 buffers)'}",
                         ms, buffers * one, "GB/s", buffers == 1)
@@ -411,23 +446,28 @@ def measure(args, limits):
                         print(f"# IREE {name} T={t} {elt}: {e}", file=sys.stderr)
                 del kv
 
-    for name, hq, hkv, d, s, causal in prefill:
+    for name, hq, hkv, d, s, causal, elt in prefill:
         g = hq // hkv
         flops = 4 * hq * d * (s * (s + 1) / 2 if causal else s * s)
         reps = 5 if s >= 2048 else 10
-        for buffers in (1, 2):
-            ms = qkvtie_time(lib, harness, f"prefill_{hq}_{hkv}_{d}_{s}_{buffers}", hq,
-                             hkv, s, d, s, buffers, 4, 1, reps, threads)
-            row("prefill", name, s, "f32", "hot",
+        timings = qkvtie_rows(args.repeat, (1, 2), lambda buffers: qkvtie_time(
+            lib, harness, f"prefill_{hq}_{hkv}_{d}_{s}_{elt}_{buffers}", hq, hkv, s, d,
+            s, buffers, elt, elt, 1, reps, threads))
+        for buffers, ms in timings.items():
+            row("prefill", name, s, elt, "hot",
                 f"QKVTie {'K=V (1 buffer)' if buffers == 1 else 'canonical (2 buffers)'}",
                 ms, flops, "GFLOP/s", buffers == 1)
-        q = torch.from_numpy(rng.standard_normal((1, hq, s, d)).astype(np.float32))
-        k = torch.from_numpy(rng.standard_normal((1, hkv, s, d)).astype(np.float32))
-        v = torch.from_numpy(rng.standard_normal((1, hkv, s, d)).astype(np.float32))
+        tt = torch.float32 if elt == "f32" else torch.bfloat16
+        q = torch.from_numpy(rng.standard_normal((1, hq, s, d)).astype(np.float32)).to(tt)
+        k = torch.from_numpy(rng.standard_normal((1, hkv, s, d)).astype(np.float32)).to(tt)
+        v = torch.from_numpy(rng.standard_normal((1, hkv, s, d)).astype(np.float32)).to(tt)
         for system, (f, tied) in torch_fns.items():
             with torch.inference_mode():
                 ms = timed(lambda i: f(q, k, k if tied else v, causal), reps)
-            row("prefill", name, s, "f32", "hot", system, ms, flops, "GFLOP/s", tied)
+            row("prefill", name, s, elt, "hot", system, ms, flops, "GFLOP/s", tied)
+        if elt != "f32":
+            # ONNX Runtime's CPU MatMul and the IREE module here take f32 and f16.
+            continue
         try:
             sess = ort_matmul(hq, hkv, d, s, s, "f32", causal)
             qm = q.numpy()[0].reshape(hkv, g * s, d)
@@ -451,7 +491,8 @@ def measure(args, limits):
 
 
 def table(results, limits, threads):
-    lines = [f"Machine: read bandwidth {limits['read_gbs']:.1f} GB/s, f32 FMA peak "
+    lines = [f"CPU: {cpu_description()}.", "",
+             f"Machine: read bandwidth {limits['read_gbs']:.1f} GB/s, f32 FMA peak "
              f"{limits['fma_gflops']:.0f} GFLOP/s at {int(limits['lanes'])} lanes "
              f"({threads} threads; 1 thread: "
              f"{limits['read_gbs_1']:.1f} GB/s, {limits['fma_gflops_1']:.0f} GFLOP/s). "
@@ -501,6 +542,8 @@ def main():
     parser.add_argument("--quick", action="store_true",
                         help="two decode configs, f32, one prefill")
     parser.add_argument("--no-iree", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each QKVTie row (median of their medians)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     limits = probe(args.threads)
@@ -509,8 +552,8 @@ def main():
     print(json.dumps(dict(limits=limits)), flush=True)
     results = measure(args, limits)
     with open(OUT / "results.jsonl", "w") as f:
-        f.write(json.dumps(dict(limits=limits, threads=args.threads,
-                                rotate_bytes=ROTATE)) + "\n")
+        f.write(json.dumps(dict(limits=limits, threads=args.threads, rotate_bytes=ROTATE,
+                                cpu=cpu_description())) + "\n")
         for r in results:
             f.write(json.dumps(r) + "\n")
     (OUT / "table.md").write_text(table(results, limits, args.threads))

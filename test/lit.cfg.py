@@ -20,7 +20,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.qkvtie_tools_dir, config.llvm_tools_dir]
-tools = ["qkvtie-opt", "mlir-opt"]
+tools = ["qkvtie-opt", "mlir-opt", "mlir-translate"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 config.substitutions.append(("%python", "python3"))

@@ -79,7 +79,8 @@ static std::string lowerToLLVM(llvm::StringRef qkvtieLowering,
           "func.func(qkvtie-split-blocks-at-loops),convert-scf-to-cf,"
           "convert-vector-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
           "convert-openmp-to-llvm," +
-          gpu.hostCalls + "convert-to-llvm,reconcile-unrealized-casts" +
+          gpu.hostCalls +
+          "convert-to-llvm,reconcile-unrealized-casts,qkvtie-loop-annotations" +
           gpu.binary)
       .str();
 }

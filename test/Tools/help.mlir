@@ -12,4 +12,11 @@
 // CHECK-DAG: --qkvtie-lower-to-llvm
 // CHECK-DAG: --qkvtie-lower-to-llvm-reference
 // CHECK-DAG: --qkvtie-lower-to-llvm-cuda
+// CHECK-DAG: --qkvtie-private-destinations
+// CHECK-DAG: --qkvtie-split-blocks-at-loops
+// CHECK-DAG: --qkvtie-free-at-last-use
+// CHECK-DAG: --qkvtie-outline-linalg
+// CHECK-DAG: --qkvtie-plan-buffers
+// CHECK-DAG: --qkvtie-outline-segments
+// CHECK-DAG: --qkvtie-loop-annotations
 // CHECK-DAG: --canonicalize

@@ -95,6 +95,7 @@ def QKVTieLowerCPU : Pass<"qkvtie-lower-cpu", "ModuleOp"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::cf::ControlFlowDialect", "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
     "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect", "::mlir::vector::VectorDialect"
@@ -405,6 +406,28 @@ def QKVTieOutlineSegments : Pass<"qkvtie-outline-segments", "ModuleOp"> {
            "Ops of a block per outlined function">
   ];
   let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+def QKVTieLoopAnnotations : Pass<"qkvtie-loop-annotations", "ModuleOp"> {
+  let summary = "Turns the loop annotations of lowered scf.for loops into "
+                "LLVM loop metadata";
+  let description = [{
+    `convert-scf-to-cf` carries an `scf.for`'s `llvm.loop_annotation`
+    attribute to the loop's back edge, and `convert-cf-to-llvm` keeps it on
+    `llvm.br` as a discardable attribute, which translation to LLVM IR
+    ignores. This pass moves it into the branch's `loop_annotation`, so
+    that it becomes `!llvm.loop` metadata. The kernels use it to keep LLVM
+    from unrolling a micro-kernel's loop, which would cluster the loads of
+    neighbouring chunks of a row and spill them.
+
+    ```mlir
+    // before
+    llvm.br ^bb1(%i : i64) {llvm.loop_annotation = #llvm.loop_annotation<...>}
+    // after
+    llvm.br ^bb1(%i : i64) {loop_annotation = #llvm.loop_annotation<...>}
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 def QKVTieRaiseAttention : Pass<"qkvtie-raise-attention", "ModuleOp"> {
