@@ -58,39 +58,42 @@ void CPUAttention::streamCache(Value bi, Value g, Value i0, Value valid,
         for (int64_t c = 0; c < width / w; ++c)
           vector::StoreOp::create(b, zeros(w), buf, {jj, idx(c * w)});
       });
-  // Prefetch about 8 KB ahead of the block being read: the rows of the next
-  // block(s), one prefetch per cache line, clamped to the cache.
+  // Prefetch at least a block and about 8 KB ahead, one row at a time as
+  // the block's rows are first read (staged, or scored by the first row
+  // tile), one prefetch per cache line, clamped to the cache. A block's
+  // prefetches issued at once fill the core's miss buffers and stall it;
+  // spread out, they overlap the compute (K=V, T=8192 cold: MHA d64 1.66
+  // ms instead of 2.03, GQA d128 2.74 instead of 2.97).
   int64_t rowBytes = s.d * elt.getIntOrFloatBitWidth() / 8;
   int64_t lineElems =
       std::max<int64_t>(1, 64 * 8 / elt.getIntOrFloatBitWidth());
-  int64_t ahead =
-      std::max<int64_t>(1, (8192 + jb * rowBytes - 1) / (jb * rowBytes));
+  int64_t aheadRows =
+      jb * std::max<int64_t>(1, llvm::divideCeil(8192, jb * rowBytes));
   Value lastRow = idx(s.seqKV - 1);
-  auto prefetchBlock = [&](Value start) {
+  auto prefetchRow = [&](Value j) {
+    j = minI(add(j, idx(aheadRows)), lastRow);
     for (bool value : {false, true}) {
       if (value && s.cacheBuffers != 2)
         continue;
-      loop(idx(0), idx(jb), idx(1), [&](Value jj) {
-        Value j = minI(add(start, jj), lastRow);
-        SmallVector<Value> at = rowAt(bi, g, j, value);
-        for (int64_t c = 0; c < s.d; c += lineElems) {
-          SmallVector<Value> line(at);
-          line.back() = idx(c);
-          memref::PrefetchOp::create(b, k, line, /*isWrite=*/false,
-                                     /*localityHint=*/3, /*isDataCache=*/true);
-        }
-      });
+      SmallVector<Value> at = rowAt(bi, g, j, value);
+      for (int64_t c = 0; c < s.d; c += lineElems) {
+        at.back() = idx(c);
+        memref::PrefetchOp::create(b, k, at, /*isWrite=*/false,
+                                   /*localityHint=*/3, /*isDataCache=*/true);
+      }
     }
   };
+  // The score tiles read each row once per tile of gt query rows.
+  bool oneRowTile = group == gt && s.seqQ == 1;
 
   loop(jLo, jHi, idx(jb), [&](Value j0) {
     Value nb = minI(idx(jb), sub(jHi, j0));
-    prefetchBlock(add(j0, idx(jb * ahead)));
     // The block's rows: read once from memory, into the f32 buffers when
     // they must change; a row index past the block's keys is clamped.
     if (stageKeys || stageValues)
       loop(idx(0), nb, idx(1), [&](Value jj) {
         Value j = add(j0, jj);
+        prefetchRow(j);
         if (stageKeys) {
           SmallVector<Value> key = keyRow(bi, g, j);
           for (int64_t c = 0; c < dc; ++c)
@@ -124,6 +127,17 @@ void CPUAttention::streamCache(Value bi, Value g, Value i0, Value valid,
     Value rowsValid = mul(valid, idx(group));
     loop(idx(0), rowsValid, idx(gt), [&](Value r0) {
       loop(idx(0), nb, idx(jt), [&](Value jj0) {
+        if (!stageKeys && !stageValues) {
+          auto prefetchTile = [&] {
+            for (int64_t u = 0; u < jt; ++u)
+              prefetchRow(add(j0, add(jj0, idx(u))));
+          };
+          if (oneRowTile)
+            prefetchTile();
+          else
+            when(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, r0, idx(0)),
+                 prefetchTile);
+        }
         // A loop over the head's vectors (not unrolled here: LLVM would
         // hoist every load and spill).
         SmallVector<Value> dots = forCarry(

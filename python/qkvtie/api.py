@@ -314,12 +314,10 @@ def compile(path_or_module, target="cpu", *, raise_attention=True,
     src = _source(path_or_module, work.name)
     passes = _passes(raise_attention, tie_arguments, tolerance, cache, capacity,
                      cache_element_type, prefill_tokens)
-    tie_report = step("reading ties", lambda: report(
-        src, tie_arguments=tie_arguments, tolerance=tolerance,
-        raise_attention=raise_attention))
     library = step("compiling", lambda: compile_file(
         src, passes=passes, out_dir=work.name, cpu=cpu, target=target,
-        pipeline="reference" if reference else "fused"))
+        pipeline="reference" if reference else "fused", report=True))
+    tie_report = library.report
     generated = ("_prefill", "_decode", "_prepare")
     names = set(library.signatures)
     entries = [n for n in library.signatures

@@ -4,6 +4,7 @@
     out = lib.forward(x)          # numpy in, numpy out
 """
 import ctypes
+import json
 import os
 import pathlib
 import re
@@ -53,82 +54,37 @@ _NO_DECODE = re.compile(r"remark: no decode form for @([\w$.]+): (.*)")
 _ELT = {"f32": np.float32, "f16": np.float16, "f64": np.float64,
         "bf16": np.uint16, "i1": np.bool_, "i64": np.int64, "i32": np.int32,
         "i16": np.int16, "i8": np.int8}
-_TENSOR = re.compile(r"tensor<((?:\d+x)*)(\w+)>")
-
-
-_CACHE = re.compile(r"!qkvtie\.kv_cache<batch = (\d+), buffers = (\d+), heads = (\d+), "
-                    r"capacity = (\d+), head_dim = (\d+), (\w+)>")
-
-
-def _parse_type(text):
-    """(dtype or "index", shape, kind) with kind "tensor", "index" or "cache"."""
-    text = text.strip()
-    if text == "index":
-        return ("index", (), "index")
-    c = _CACHE.fullmatch(text)
-    if c:
-        # Lowered to [buffers, batch, heads, capacity, head_dim].
-        b, n, h, cap, d = (int(g) for g in c.groups()[:5])
-        return _ELT[c.group(6)], (n, b, h, cap, d), "cache"
-    m = _TENSOR.fullmatch(text)
-    if not m or m.group(2) not in _ELT:
-        raise CompileError(f"unsupported argument or result type: {text}")
-    shape = tuple(int(s) for s in m.group(1).split("x") if s)
-    return _ELT[m.group(2)], shape, "tensor"
-
-
-def _split_types(text):
-    out, depth, cur = [], 0, ""
-    for ch in text:
-        depth += ch in "<({["
-        depth -= ch in ">)}]"
-        if ch == "," and depth == 0:
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    if cur.strip():
-        out.append(cur)
-    return out
 
 
 class Signature(tuple):
     """(args, results, info): args and results as (dtype, shape) pairs; info
     has "arg_kinds" and "result_kinds" ("tensor", "index", "cache") and, for
-    generated steps, "token_inputs" (the arguments that run over tokens)."""
+    generated steps, "token_inputs" (the arguments that run over tokens) and
+    "inputs" (the entry's input each step input is)."""
 
     def __new__(cls, args, results, info):
         return super().__new__(cls, (args, results, info))
 
 
-_ARRAY_ATTR = {key: re.compile(r"qkvtie\." + key + r" = array<i64(?::\s*([\d, ]*))?>")
-               for key in ("token_inputs", "inputs")}
+def _value(v):
+    if v["kind"] == "index":
+        return ("index", ()), "index"
+    return (_ELT[v["dtype"]], tuple(v["shape"])), v["kind"]
 
 
-def function_signatures(mlir_text):
-    """{name: Signature} of public functions in a module printed by
-    qkvtie-opt."""
+def read_signatures(description):
+    """{name: Signature} of the functions a library exports, from the JSON
+    interface description qkvtie-compile writes beside its header."""
+    functions = json.loads(pathlib.Path(description).read_text())["functions"]
     sigs = {}
-    for m in re.finditer(r"func\.func @([\w$.]+)\((.*?)\)(?: -> (.*?))?"
-                         r"( attributes \{.*?\})? \{\n", mlir_text):
-        name, args, results = m.group(1), m.group(2), m.group(3) or ""
-        arg_types = [a.split(":", 1)[1].split("{")[0] for a in _split_types(args)]
-        results = results.strip()
-        if results.startswith("("):
-            results = results[1:-1]
-        try:
-            a = [_parse_type(t) for t in arg_types]
-            r = [_parse_type(t) for t in _split_types(results)]
-        except CompileError:
-            continue
-        info = {"arg_kinds": [k for _, _, k in a], "result_kinds": [k for _, _, k in r]}
-        for key, pattern in _ARRAY_ATTR.items():
-            found = pattern.search(m.group(4) or "")
-            if found:
-                info[key] = [int(x) for x in (found.group(1) or "").split(",")
-                             if x.strip()]
-        sigs[name] = Signature([(d, s) for d, s, _ in a], [(d, s) for d, s, _ in r],
-                               info)
+    for name, f in functions.items():
+        args = [_value(v) for v in f["args"]]
+        results = [_value(v) for v in f["results"]]
+        info = {"arg_kinds": [k for _, k in args], "result_kinds": [k for _, k in results]}
+        for key in ("token_inputs", "inputs"):
+            if key in f:
+                info[key] = list(f[key])
+        sigs[name] = Signature([a for a, _ in args], [r for r, _ in results], info)
     return sigs
 
 
@@ -208,22 +164,30 @@ FUSED = "fused"
 
 
 def compile_file(path, passes=(), out_dir=None, opt_args=(), pipeline=FUSED,
-                 cpu="native", vector_width=None, target="cpu"):
+                 cpu="native", vector_width=None, target="cpu", report=False):
     """Runs `passes` on `path` with qkvtie-opt, then qkvtie-compile: fused
     kernels (or REFERENCE, the reference decomposition) in a shared library
     for `cpu` (clang's -march), which it loads. `vector_width`: the kernels'
     f32 lanes (default: what `cpu` has). `target="cuda"`: attention as GPU
     kernels (sm_90a cubins); the library loads without a GPU and its calls
-    raise GPUError there."""
+    raise GPUError there. With `report`, the library's `report` is the tie
+    report (qkvtie-report) of the IR after raising and folding, from the
+    same qkvtie-opt run."""
     out_dir = pathlib.Path(out_dir or tempfile.mkdtemp(prefix="qkvtie-"))
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = pathlib.Path(path).stem
     opt = find_tool("qkvtie-opt")
     transformed = out_dir / f"{stem}.opt.mlir"
-    proc = _run([opt, str(path), *[f"--{p}" for p in passes], *opt_args,
-                 "-o", str(transformed)])
+    flags = [f"--{p}" for p in passes]
+    report_file = out_dir / f"{stem}.report.json"
+    if report:
+        # After the raise and the fold, before steps are generated.
+        at = max((i + 1 for i, p in enumerate(passes)
+                  if p.startswith(("qkvtie-raise-attention", "qkvtie-fold-ties"))),
+                 default=0)
+        flags.insert(at, f"--qkvtie-report=output={report_file}")
+    proc = _run([opt, str(path), *flags, *opt_args, "-o", str(transformed)])
     remarks = {m.group(1): m.group(2) for m in _NO_DECODE.finditer(proc.stderr)}
-    signatures = function_signatures(transformed.read_text())
     so = out_dir / f"lib{stem}.so"
     # A prefix of its own: libraries in one process never share a symbol.
     prefix = "qkvtie_" + uuid.uuid4().hex[:12]
@@ -232,6 +196,7 @@ def compile_file(path, passes=(), out_dir=None, opt_args=(), pipeline=FUSED,
           *([f"--vector-width={vector_width}"] if vector_width else []),
           f"--target={target}",
           *(["--reference"] if pipeline == REFERENCE else [])])
-    library = Library(so, signatures, prefix)
+    library = Library(so, read_signatures(out_dir / f"{prefix}.json"), prefix)
     library.remarks = remarks
+    library.report = json.loads(report_file.read_text()) if report else None
     return library

@@ -2,6 +2,7 @@
 functions that return one tensor twice or return their argument (no double
 free, no freeing the caller's buffer), and outputs that would overwrite the
 input or each other."""
+import json
 import pathlib
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from qkvtie import compile_file, find_tool
+from qkvtie.compiler import read_signatures
 
 EDGES = """
 #id = affine_map<(d0) -> (d0)>
@@ -113,8 +115,48 @@ def test_outputs_never_overwrite_the_input_or_each_other(tmp_path):
     p = compile_args(tmp_path, "-o", tmp_path / "x.ll", "--prefix", "x")
     assert p.returncode == 0, p.stderr
     assert (tmp_path / "x.ll").stat().st_size > 0
-    assert sorted(f.name for f in tmp_path.iterdir()) == ["m.mlir", "x.h", "x.ll"]
-    # A failed link leaves neither library nor header.
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["m.mlir", "x.h", "x.json", "x.ll"]
+    # The description is the header's stem with .json: never the header.
+    p = compile_args(tmp_path, "-o", tmp_path / "libw.so", "--header", tmp_path / "w.json")
+    assert p.returncode == 1 and "would overwrite another output" in p.stderr
+    # A failed link leaves neither library nor header nor description.
     p = compile_args(tmp_path, "-o", tmp_path / "libz.so", "--clang", "/bin/false")
     assert p.returncode == 1 and "linking" in p.stderr
-    assert not (tmp_path / "libz.so").exists() and not (tmp_path / "z.h").exists()
+    assert not any((tmp_path / f).exists() for f in ("libz.so", "z.h", "z.json"))
+
+
+def test_description_is_the_interface(tmp_path):
+    """The JSON beside the header lists each exported function's arguments
+    and results as the C ABI takes them, and the Python package calls the
+    library from it alone."""
+    p = compile_args(tmp_path, "-o", tmp_path / "libedges.so")
+    assert p.returncode == 0, p.stderr
+    d = json.loads((tmp_path / "edges.json").read_text())
+    assert d["prefix"] == "edges" and d["target"] == "cpu"
+    assert d["functions"]["twice"] == {
+        "args": [{"kind": "tensor", "dtype": "f32", "shape": [4]}],
+        "results": [{"kind": "tensor", "dtype": "f32", "shape": [4]}] * 2}
+    assert d["functions"]["same"]["args"] == [{"kind": "tensor", "dtype": "i16", "shape": [4]}]
+    assert d["functions"]["scalar"]["results"] == [{"kind": "tensor", "dtype": "f32", "shape": []}]
+    sigs = read_signatures(tmp_path / "edges.json")
+    assert sigs["twice"][0] == [(np.float32, (4,))]
+    assert sigs["scalar"][1] == [(np.float32, ())]
+    assert sigs["same"][2]["arg_kinds"] == ["tensor"]
+
+
+def test_description_of_generated_steps(tmp_path):
+    """Steps carry their token inputs and the entry's input each takes; a
+    cache is its storage [buffers, batch, heads, capacity, head_dim]."""
+    model = pathlib.Path(__file__).resolve().parents[2] / "examples/models/mha-kv-tied.mlir"
+    p = subprocess.run([find_tool("qkvtie-compile"), str(model), "--capacity", "64",
+                        "-o", str(tmp_path / "libm.so")], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    fns = json.loads((tmp_path / "m.json").read_text())["functions"]
+    decode = fns["forward_decode"]
+    assert decode["token_inputs"] == [0] and decode["inputs"] == [0]
+    # The token, its position, the cache, then what @forward_prepare made.
+    kinds = [a["kind"] for a in decode["args"]]
+    assert kinds == ["tensor", "index", "cache"] + ["tensor"] * len(fns["forward_prepare"]["results"])
+    cache = decode["args"][2]
+    assert cache["shape"][0] == 1 and cache["shape"][3] == 64  # K=V: one buffer
+    assert [r["kind"] for r in decode["results"]] == ["tensor", "cache"]

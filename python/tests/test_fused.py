@@ -3,8 +3,11 @@
 Prefill: qkvtie.attention over tying maps, head groupings, head dims, sequence
 lengths that are not multiples of any tile (query tiles of 64 / group rows,
 8-lane vectors), masks, RoPE and element types. Decode: qkvtie.cache.attend
-over one (K=V) and two cache buffers, cache lengths across several 256-key
-chunks, one and three new tokens. Every case runs with 1 and 2 threads.
+over one (K=V) and two cache buffers, cache lengths from one key to 16
+chunks of 64 (a task each, merged after), blocks of keys and register tiles
+with tails, one and three new tokens (the streaming kernel) and 33 and 100
+(the blocked one). Every case runs with 1 and 2 threads and at 8 and 16
+lanes.
 
 The grid covers every value of every factor and most pairs of them (a full
 product would be ~10^4 compilations); the cases are listed in the test ids.

@@ -3,9 +3,10 @@
 
 // Decode over a one-buffer (K=V) cache: a call to a kernel on memrefs, the
 // length checked first; no [S, T] score buffer anywhere. The cache streams
-// in blocks of keys, prefetched ahead: the score tiles (two query rows of
-// the group by five keys, over the head) read each row of the block from
-// the cache once for both query rows, and P·V reads the same rows again as
+// in blocks of keys: the score tiles (two query rows of the group by five
+// keys, over the head) read each row of the block from the cache once for
+// both query rows, the first tile of rows prefetching the rows a block
+// ahead, and P·V reads the same rows again as
 // values while the block is in L1, so each cached row comes from memory
 // once per step. The score tile's loop over the head is kept rolled.
 
@@ -27,9 +28,12 @@ func.func @decode_kv_tied(%q: tensor<1x8x1x16xf32>, %c: !kv, %len: index) -> ten
 // CHECK-NOT:     x4096xf32>
 // CHECK:         scf.parallel
 // CHECK:         scf.for %[[J0:[a-z0-9]+]] = {{.*}} step %c64 {
-// CHECK:           memref.prefetch %[[CACHE]][
-// CHECK:           scf.for {{.*}} step %c2 {
+// CHECK:           scf.for %[[R0:[a-z0-9]+]] = {{.*}} step %c2 {
 // CHECK-NEXT:        scf.for {{.*}} step %c5 {
+// CHECK-NEXT:          %[[FIRST:.*]] = arith.cmpi eq, %[[R0]], %c0
+// CHECK-NEXT:          scf.if %[[FIRST]] {
+// CHECK-COUNT-5:         memref.prefetch %[[CACHE]][
+// CHECK:               }
 // CHECK-NEXT:          scf.for {{.*}} iter_args
 // CHECK-COUNT-5:         vector.load %[[CACHE]][%c0, {{.*}}] : memref<1x1x2x4096x16xf32>, vector<8xf32>
 // CHECK-NOT:             vector.load %[[CACHE]]
@@ -44,11 +48,13 @@ func.func @decode_kv_tied(%q: tensor<1x8x1x16xf32>, %c: !kv, %len: index) -> ten
 // CHECK-NOT:         vector.load %[[CACHE]]
 // CHECK:             scf.yield
 // With 16 lanes (AVX-512), a head_dim-16 row is one vector, and the tile
-// takes the whole group of four query rows.
+// takes the whole group of four query rows (so it prefetches unguarded).
 // W16-LABEL:   func.func private @__qkvtie_decode_0
 // W16:         scf.for {{.*}} step %c4 {
 // W16-NEXT:      scf.for {{.*}} step %c5 {
-// W16-NEXT:        scf.for {{.*}} iter_args
+// W16-NOT:         scf.if
+// W16-COUNT-5:     memref.prefetch %arg1[
+// W16:             scf.for {{.*}} iter_args
 // W16-COUNT-5:       vector.load %arg1[{{.*}}] : memref<1x1x2x4096x16xf32>, vector<16xf32>
 // W16-NOT:           vector.load %arg1[
 // W16:         vector.reduction <maximumf>
@@ -64,7 +70,8 @@ func.func @decode_kv_tied(%q: tensor<1x8x1x16xf32>, %c: !kv, %len: index) -> ten
 // -----
 
 // Two f16 buffers: each row of the block is read once, the key from buffer
-// 0 and the value from buffer 1, into f32 buffers the tiles then read.
+// 0 and the value from buffer 1, into f32 buffers the tiles then read; the
+// same loop prefetches each buffer's row a block ahead.
 
 !kv2 = !qkvtie.kv_cache<batch = 1, buffers = 2, heads = 2, capacity = 4096, head_dim = 16, f16>
 func.func @decode_two_buffers(%q: tensor<1x8x1x16xf32>, %c: !kv2, %len: index) -> tensor<1x8x1x16xf32> {
@@ -74,10 +81,10 @@ func.func @decode_two_buffers(%q: tensor<1x8x1x16xf32>, %c: !kv2, %len: index) -
 // CHECK-LABEL: func.func private @__qkvtie_decode_0
 // CHECK-SAME:    %[[CACHE:[a-z0-9]+]]: memref<2x1x2x4096x16xf16>
 // CHECK:         scf.for %[[J0:[a-z0-9]+]] = {{.*}} step %c64 {
-// CHECK:           memref.prefetch %[[CACHE]][%c0,
-// CHECK:           memref.prefetch %[[CACHE]][%c1,
 // CHECK:           scf.for %[[JJ:[a-z0-9]+]] =
 // CHECK:             %[[J:.*]] = arith.addi %[[J0]], %[[JJ]]
+// CHECK:             memref.prefetch %[[CACHE]][%c0,
+// CHECK-NEXT:        memref.prefetch %[[CACHE]][%c1,
 // CHECK-COUNT-2:     vector.load %[[CACHE]][%c0, %{{.*}}, %{{.*}}, %[[J]], %{{.*}}] : memref<2x1x2x4096x16xf16>, vector<8xf16>
 // CHECK-COUNT-2:     vector.load %[[CACHE]][%c1, %{{.*}}, %{{.*}}, %[[J]], %{{.*}}] : memref<2x1x2x4096x16xf16>, vector<8xf16>
 // CHECK-NOT:     vector.load %[[CACHE]]

@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
@@ -125,7 +126,7 @@ qkvtie_compile::collectInterface(ModuleOp module, StringRef prefix, bool cuda) {
   for (auto f : module.getOps<func::FuncOp>()) {
     if (f.isPrivate() || f.isExternal())
       continue;
-    CFunction fn{f.getName().str(), {}, {}};
+    CFunction fn{f.getName().str(), {}, {}, {}, {}};
     for (auto [list, types, what] :
          {std::make_tuple(&fn.args, f.getArgumentTypes(), "argument"),
           std::make_tuple(&fn.results, f.getResultTypes(), "result")}) {
@@ -150,6 +151,11 @@ qkvtie_compile::collectInterface(ModuleOp module, StringRef prefix, bool cuda) {
         list->push_back(*v);
       }
     }
+    for (auto [list, key] :
+         {std::make_pair(&fn.tokenInputs, "qkvtie.token_inputs"),
+          std::make_pair(&fn.inputs, "qkvtie.inputs")})
+      if (auto attr = f->getAttrOfType<DenseI64ArrayAttr>(key))
+        list->emplace(attr.asArrayRef().begin(), attr.asArrayRef().end());
     abi.functions.push_back(std::move(fn));
   }
   auto find = [&](const std::string &name) -> const CFunction * {
@@ -736,4 +742,46 @@ void qkvtie_compile::writeShim(raw_ostream &os, const CInterface &abi,
       writeFunction(os, fn, abi);
   for (const CSession &s : abi.sessions)
     writeSession(os, s, abi);
+}
+
+void qkvtie_compile::writeDescription(raw_ostream &os, const CInterface &abi) {
+  llvm::json::OStream j(os, /*IndentSize=*/1);
+  auto value = [&](const CValue &v) {
+    j.object([&] {
+      j.attribute("kind", v.kind == CValue::Tensor  ? "tensor"
+                          : v.kind == CValue::Cache ? "cache"
+                                                    : "index");
+      if (v.kind == CValue::Index)
+        return;
+      std::string elt;
+      llvm::raw_string_ostream(elt) << v.tensor.getElementType();
+      j.attribute("dtype", elt);
+      j.attributeArray("shape", [&] {
+        for (int64_t d : v.tensor.getShape())
+          j.value(d);
+      });
+    });
+  };
+  j.object([&] {
+    j.attribute("prefix", abi.prefix);
+    j.attribute("target", abi.cuda ? "cuda" : "cpu");
+    j.attributeObject("functions", [&] {
+      for (const CFunction &fn : abi.functions)
+        j.attributeObject(fn.name, [&] {
+          j.attributeArray("args", [&] { llvm::for_each(fn.args, value); });
+          j.attributeArray("results",
+                           [&] { llvm::for_each(fn.results, value); });
+          for (const auto &field :
+               {std::make_pair(&fn.tokenInputs, "token_inputs"),
+                std::make_pair(&fn.inputs, "inputs")})
+            if (const std::optional<std::vector<int64_t>> &list =
+                    *field.first)
+              j.attributeArray(field.second, [&] {
+                for (int64_t i : *list)
+                  j.value(i);
+              });
+        });
+    });
+  });
+  os << "\n";
 }

@@ -18,7 +18,9 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace qkvtie_compile {
 
@@ -33,6 +35,9 @@ struct CValue {
 struct CFunction {
   std::string name;
   llvm::SmallVector<CValue> args, results;
+  /// Of a generated step: which of its inputs run over tokens, and which
+  /// input of the entry each of its inputs is.
+  std::optional<std::vector<int64_t>> tokenInputs, inputs;
   bool takesCache() const;
 };
 
@@ -63,6 +68,11 @@ mlir::FailureOr<CInterface> collectInterface(mlir::ModuleOp module,
                                              llvm::StringRef prefix, bool cuda);
 
 void writeHeader(llvm::raw_ostream &os, const CInterface &abi);
+/// The interface as JSON, for bindings (the Python package) that call the
+/// library without parsing IR: per function its arguments and results
+/// (kind, element type, shape; a cache as its storage [buffers, batch,
+/// heads, capacity, head_dim]) and, for steps, their token inputs.
+void writeDescription(llvm::raw_ostream &os, const CInterface &abi);
 void writeShim(llvm::raw_ostream &os, const CInterface &abi,
                llvm::StringRef headerName);
 

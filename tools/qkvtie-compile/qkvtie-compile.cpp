@@ -12,7 +12,9 @@
 //   int <prefix>_<f>_session_step(session, token..., outputs...);
 //   const char *<prefix>_last_error(void);
 //
-// Every entry point returns a status (CABI.h). Every symbol of the library
+// Every entry point returns a status (CABI.h). Beside the header,
+// <header stem>.json describes the interface for bindings (the Python
+// package reads it instead of the IR). Every symbol of the library
 // carries the prefix; only the C ABI and the C interface the Python package
 // calls are visible. The library needs libomp and MLIR's C runner
 // utilities.
@@ -267,10 +269,18 @@ int main(int argc, char **argv) {
     return !llvm::sys::fs::getUniqueID(a, ia) &&
            !llvm::sys::fs::getUniqueID(b, ib) && ia == ib;
   };
-  if (same(outputFile, inputFile) || same(header, inputFile))
+  // The interface for bindings, beside the header with its stem.
+  SmallString<128> description(header);
+  llvm::sys::path::replace_extension(description, "json");
+  if (same(outputFile, inputFile) || same(header, inputFile) ||
+      same(description, inputFile))
     return fail("an output would overwrite the input " + inputFile);
   if (same(outputFile, header))
     return fail("the header and the library are the same file: " + header);
+  if (same(outputFile, description) || same(header, description))
+    return fail("the interface description " + description +
+                " would overwrite another output (give the header a name "
+                "that does not end in .json)");
 
   FailureOr<qkvtie_compile::CInterface> abi =
       qkvtie_compile::collectInterface(*module, p, cuda);
@@ -329,14 +339,17 @@ int main(int argc, char **argv) {
     if (all) {
       llvm::sys::fs::remove(outputFile);
       llvm::sys::fs::remove(header);
+      llvm::sys::fs::remove(description);
     }
   };
   {
     auto headerOut = openOutputFile(header, &error);
+    auto descriptionOut = openOutputFile(description, &error);
     auto shimOut = openOutputFile(shim, &error);
-    if (!headerOut || !shimOut)
+    if (!headerOut || !descriptionOut || !shimOut)
       return fail(error);
     qkvtie_compile::writeHeader(headerOut->os(), *abi);
+    qkvtie_compile::writeDescription(descriptionOut->os(), *abi);
     qkvtie_compile::writeShim(shimOut->os(), *abi,
                               llvm::sys::path::filename(header));
     SmallVector<std::unique_ptr<llvm::ToolOutputFile>> partOuts;
@@ -357,6 +370,7 @@ int main(int argc, char **argv) {
     bitcode.resize(partOuts.size());
     objects.resize(partOuts.size());
     partOuts.push_back(std::move(headerOut));
+    partOuts.push_back(std::move(descriptionOut));
     partOuts.push_back(std::move(shimOut));
     for (auto &out : partOuts) {
       out->os().flush();
