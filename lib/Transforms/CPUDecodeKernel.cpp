@@ -107,10 +107,18 @@ void CPUAttention::streamCache(Value bi, Value g, Value i0, Value valid,
         }
       });
     Value lastKey = sub(add(j0, nb), idx(1));
-    auto keyVec = [&](Value jj, Value col) -> Value {
+    // The index of key jj of the block in what the score tile reads: the
+    // f32 buffer, or the cache (clamped to the block's last key in a tail
+    // tile, which reads past it).
+    auto keyRowIndex = [&](Value jj, bool clamp) -> Value {
       if (stageKeys)
-        return loadVec(kbuf, {jj, col});
-      SmallVector<Value> at = rowAt(bi, g, minI(add(j0, jj), lastKey), false);
+        return jj;
+      return clamp ? minI(add(j0, jj), lastKey) : add(j0, jj);
+    };
+    auto keyVec = [&](Value row, Value col) -> Value {
+      if (stageKeys)
+        return loadVec(kbuf, {row, col});
+      SmallVector<Value> at = rowAt(bi, g, row, false);
       at.back() = col;
       return loadF32(k, at, 0, w);
     };
@@ -125,43 +133,55 @@ void CPUAttention::streamCache(Value bi, Value g, Value i0, Value valid,
     // Scores: tiles of gt rows × jt keys, reduced together (gt divides the
     // group, so the tiles cover the rows).
     Value rowsValid = mul(valid, idx(group));
-    loop(idx(0), rowsValid, idx(gt), [&](Value r0) {
-      loop(idx(0), nb, idx(jt), [&](Value jj0) {
-        if (!stageKeys && !stageValues) {
-          auto prefetchTile = [&] {
-            for (int64_t u = 0; u < jt; ++u)
-              prefetchRow(add(j0, add(jj0, idx(u))));
-          };
-          if (oneRowTile)
-            prefetchTile();
-          else
-            when(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, r0, idx(0)),
-                 prefetchTile);
-        }
-        // A loop over the head's vectors (not unrolled here: LLVM would
-        // hoist every load and spill).
-        SmallVector<Value> dots = forCarry(
-            idx(0), idx(s.d), idx(w), SmallVector<Value>(gt * jt, zeros(w)),
-            [&](Value col, ValueRange it) {
-              SmallVector<Value> qv, next(it.begin(), it.end());
+    // Full tiles read rows j0 + jj0 + u, which LLVM folds into one address
+    // and constant offsets; a clamp (only the tail tile needs one) would be
+    // recomputed at every step of the loop over the head, five scalar ops
+    // per key vector, more than the FMAs hide.
+    Value fullTiles = mul(arith::DivUIOp::create(b, nb, idx(jt)), idx(jt));
+    auto scoreTile = [&](Value r0, Value jj0, bool clamp) {
+      if (!stageKeys && !stageValues) {
+        auto prefetchTile = [&] {
+          for (int64_t u = 0; u < jt; ++u)
+            prefetchRow(add(j0, add(jj0, idx(u))));
+        };
+        if (oneRowTile)
+          prefetchTile();
+        else
+          when(arith::CmpIOp::create(b, arith::CmpIPredicate::eq, r0, idx(0)),
+               prefetchTile);
+      }
+      SmallVector<Value> keyRows;
+      for (int64_t u = 0; u < jt; ++u)
+        keyRows.push_back(keyRowIndex(add(jj0, idx(u)), clamp));
+      // A loop over the head's vectors (not unrolled here: LLVM would
+      // hoist every load and spill).
+      SmallVector<Value> dots = forCarry(
+          idx(0), idx(s.d), idx(w), SmallVector<Value>(gt * jt, zeros(w)),
+          [&](Value col, ValueRange it) {
+            SmallVector<Value> qv, next(it.begin(), it.end());
+            for (int64_t t = 0; t < gt; ++t)
+              qv.push_back(loadVec(qs, {add(r0, idx(t)), col}));
+            for (int64_t u = 0; u < jt; ++u) {
+              Value kv = keyVec(keyRows[u], col);
               for (int64_t t = 0; t < gt; ++t)
-                qv.push_back(loadVec(qs, {add(r0, idx(t)), col}));
-              for (int64_t u = 0; u < jt; ++u) {
-                Value kv = keyVec(add(jj0, idx(u)), col);
-                for (int64_t t = 0; t < gt; ++t)
-                  next[t * jt + u] = fma(qv[t], kv, next[t * jt + u]);
-              }
-              return next;
-            },
-            /*noUnroll=*/true);
-        // Each row's jt sums in one vector (padded to a power of two), stored
-        // whole: lanes past the tile hold garbage the next tile overwrites,
-        // or lie past the block and are masked.
-        for (int64_t t = 0; t < gt; ++t)
-          vector::StoreOp::create(
-              b, reduceMany(ArrayRef(dots).slice(t * jt, jt), /*pad=*/true),
-              sbuf, ValueRange{add(r0, idx(t)), jj0});
-      });
+                next[t * jt + u] = fma(qv[t], kv, next[t * jt + u]);
+            }
+            return next;
+          },
+          /*noUnroll=*/true);
+      // Each row's jt sums in one vector (padded to a power of two), stored
+      // whole: lanes past the tile hold garbage the next tile overwrites,
+      // or lie past the block and are masked.
+      for (int64_t t = 0; t < gt; ++t)
+        vector::StoreOp::create(
+            b, reduceMany(ArrayRef(dots).slice(t * jt, jt), /*pad=*/true), sbuf,
+            ValueRange{add(r0, idx(t)), jj0});
+    };
+    loop(idx(0), rowsValid, idx(gt), [&](Value r0) {
+      loop(idx(0), fullTiles, idx(jt),
+           [&](Value jj0) { scoreTile(r0, jj0, /*clamp=*/false); });
+      loop(fullTiles, nb, idx(jt),
+           [&](Value jj0) { scoreTile(r0, jj0, /*clamp=*/true); });
     });
 
     // Live keys: in the block, and under a causal mask at or before the

@@ -6,7 +6,7 @@
 // in blocks of keys: the score tiles (two query rows of the group by five
 // keys, over the head) read each row of the block from the cache once for
 // both query rows, the first tile of rows prefetching the rows a block
-// ahead, and P·V reads the same rows again as
+// ahead (whole tiles read rows at fixed offsets, a tail tile clamps them), and P·V reads the same rows again as
 // values while the block is in L1, so each cached row comes from memory
 // once per step. The score tile's loop over the head is kept rolled.
 
@@ -29,15 +29,20 @@ func.func @decode_kv_tied(%q: tensor<1x8x1x16xf32>, %c: !kv, %len: index) -> ten
 // CHECK:         scf.parallel
 // CHECK:         scf.for %[[J0:[a-z0-9]+]] = {{.*}} step %c64 {
 // CHECK:           scf.for %[[R0:[a-z0-9]+]] = {{.*}} step %c2 {
-// CHECK-NEXT:        scf.for {{.*}} step %c5 {
+// CHECK-NEXT:        scf.for {{.*}} = %c0 to %[[FULL:[0-9]+]] step %c5 {
 // CHECK-NEXT:          %[[FIRST:.*]] = arith.cmpi eq, %[[R0]], %c0
 // CHECK-NEXT:          scf.if %[[FIRST]] {
 // CHECK-COUNT-5:         memref.prefetch %[[CACHE]][
 // CHECK:               }
-// CHECK-NEXT:          scf.for {{.*}} iter_args
+// CHECK-NOT:           arith.minsi
+// CHECK:               scf.for {{.*}} iter_args
 // CHECK-COUNT-5:         vector.load %[[CACHE]][%c0, {{.*}}] : memref<1x1x2x4096x16xf32>, vector<8xf32>
 // CHECK-NOT:             vector.load %[[CACHE]]
 // CHECK:               } {llvm.loop_annotation = #[[NOUNROLL]]}
+// The tail tile (keys past the block's last) clamps its rows.
+// CHECK:             scf.for {{.*}} = %[[FULL]] to {{.*}} step %c5 {
+// CHECK:               arith.minsi
+// CHECK:               scf.for {{.*}} iter_args
 // CHECK:           vector.reduction <maximumf>
 // CHECK-NOT:       vector.load %[[CACHE]]
 // CHECK:           scf.for %[[JJ:[a-z0-9]+]] = %c0 to {{.*}} iter_args
@@ -54,6 +59,10 @@ func.func @decode_kv_tied(%q: tensor<1x8x1x16xf32>, %c: !kv, %len: index) -> ten
 // W16-NEXT:      scf.for {{.*}} step %c5 {
 // W16-NOT:         scf.if
 // W16-COUNT-5:     memref.prefetch %arg1[
+// W16:             scf.for {{.*}} iter_args
+// W16-COUNT-5:       vector.load %arg1[{{.*}}] : memref<1x1x2x4096x16xf32>, vector<16xf32>
+// W16-NOT:           vector.load %arg1[
+// W16:           scf.for {{.*}} step %c5 {
 // W16:             scf.for {{.*}} iter_args
 // W16-COUNT-5:       vector.load %arg1[{{.*}}] : memref<1x1x2x4096x16xf32>, vector<16xf32>
 // W16-NOT:           vector.load %arg1[
