@@ -61,11 +61,20 @@ struct ChecksToStatusPass
     module.walk([&](cf::AssertOp a) { asserts.push_back(a); });
     if (asserts.empty())
       return;
-    func::FuncOp hook = module.lookupSymbol<func::FuncOp>(kHook);
+    // The hook's name is ours: a user symbol of another kind or type would
+    // make the calls invalid.
+    Operation *existing = module.lookupSymbol(kHook);
+    auto hook = dyn_cast_or_null<func::FuncOp>(existing);
+    FunctionType hookType = b.getFunctionType({b.getI32Type()}, {});
+    if (existing && (!hook || hook.getFunctionType() != hookType)) {
+      existing->emitError("qkvtie-checks-to-status: @")
+          << kHook << " is the run-time check hook and must be "
+          << "'func.func private @" << kHook << "(i32)'";
+      return signalPassFailure();
+    }
     if (!hook) {
       b.setInsertionPointToStart(module.getBody());
-      hook = func::FuncOp::create(b, module.getLoc(), kHook,
-                                  b.getFunctionType({b.getI32Type()}, {}));
+      hook = func::FuncOp::create(b, module.getLoc(), kHook, hookType);
       hook.setPrivate();
     }
     llvm::StringMap<int32_t> codes;

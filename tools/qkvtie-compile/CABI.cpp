@@ -774,8 +774,7 @@ void qkvtie_compile::writeDescription(raw_ostream &os, const CInterface &abi) {
           for (const auto &field :
                {std::make_pair(&fn.tokenInputs, "token_inputs"),
                 std::make_pair(&fn.inputs, "inputs")})
-            if (const std::optional<std::vector<int64_t>> &list =
-                    *field.first)
+            if (const std::optional<std::vector<int64_t>> &list = *field.first)
               j.attributeArray(field.second, [&] {
                 for (int64_t i : *list)
                   j.value(i);
