@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "python"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from model import cpu_flags, cpu_name  # noqa: E402
+from model import export as export_functional  # noqa: E402
 
 
 def export(layers):
@@ -31,7 +32,6 @@ def export(layers):
     import torch
     import transformers
 
-    import qkvtie
     torch.manual_seed(0)
     cfg = transformers.LlamaConfig(
         vocab_size=1000, hidden_size=256, intermediate_size=512,
@@ -43,18 +43,7 @@ def export(layers):
         layer.self_attn.v_proj = layer.self_attn.k_proj
     for m in model.modules():
         m._non_persistent_buffers_set.clear()
-    params = dict(model.named_parameters())
-    names = list(params)
-
-    class Functional(torch.nn.Module):
-        def forward(self, ids, mask, *weights):
-            return torch.func.functional_call(
-                model, dict(zip(names, weights)), (ids,),
-                {"attention_mask": mask, "use_cache": False}).logits
-
-    ids = torch.randint(1, cfg.vocab_size, (1, 8))
-    return qkvtie.export_torch(Functional(), (ids, torch.ones_like(ids),
-                                              *params.values()))
+    return export_functional(model)[0]
 
 
 def _tree(pid):

@@ -203,6 +203,15 @@ private:
                     const std::function<Value(Value r)> &live,
                     bool poisonScores);
 
+  /// body(r0, tile) over rows [0, rows) in tiles of `tile` rows, then
+  /// body(r, 1) for each row left (none with `exact`: tile divides rows).
+  template <typename F>
+  void rowTiles(Value rows, int64_t tile, bool exact, F body) {
+    Value full = mul(arith::DivUIOp::create(b, rows, idx(tile)), idx(tile));
+    loop(idx(0), full, idx(tile), [&](Value r0) { body(r0, tile); });
+    if (tile > 1 && !exact)
+      loop(full, rows, idx(1), [&](Value r) { body(r, 1); });
+  }
   /// acc[r] = acc[r]·corr[r] + Σ_j p[r][j]·V[j] over keys [0, n) for rows
   /// [0, rowsValid): Gp rows × Ec vectors of accumulators, a step per key
   /// loading Ec value vectors and broadcasting Gp probabilities.

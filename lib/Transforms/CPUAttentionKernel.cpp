@@ -360,11 +360,7 @@ void CPUAttention::accumulate(
               ValueRange{add(r0, idx(t)), idx((e0 + e) * w)});
     }
   };
-  // Full tiles, then single rows.
-  Value full = mul(arith::DivUIOp::create(b, rowsValid, idx(gp)), idx(gp));
-  loop(idx(0), full, idx(gp), [&](Value r0) { tile(r0, gp); });
-  if (gp > 1 && !exact)
-    loop(full, rowsValid, idx(1), [&](Value r) { tile(r, 1); });
+  rowTiles(rowsValid, gp, exact, tile);
 }
 
 void CPUAttention::normaliseTile(Value bi, Value g, Value i0, Value rowsValid) {

@@ -83,9 +83,7 @@ void CPUAttention::prefillBlock(Value bi, Value g, Value i0, Value rowsValid,
               ValueRange{add(r0, idx(t)), idx((n0 + u) * w)});
     }
   };
-  Value full = mul(arith::DivUIOp::create(b, rowsValid, idx(mr)), idx(mr));
-  loop(idx(0), full, idx(mr), [&](Value r0) { scoreTile(r0, mr); });
-  loop(full, rowsValid, idx(1), [&](Value r) { scoreTile(r, 1); });
+  rowTiles(rowsValid, mr, /*exact=*/false, scoreTile);
 
   // Keys in the block, under the causal diagonal; an explicit mask
   // tensor's values join the scores first (after overflowed scores became

@@ -4,6 +4,7 @@
 // k and v share one slot's weights but project different tensors (a value
 // input): two cache rows per token, so the map is not Q-K=V's one buffer.
 // 2 batch x 4 heads x (16 + 16) x 4 bytes = 1024 B/token.
+// CHECK-LABEL: "function": "value_input"
 // CHECK:      "kv_cache_buffers": 2
 // CHECK:      "kv_cache_bytes_per_token": 1024
 // CHECK:      "kv_cache_bytes_per_token_untied": 1024
