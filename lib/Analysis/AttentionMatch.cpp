@@ -4,7 +4,7 @@
 
 #include "qkvtie/Analysis/Layout.h"
 #include "qkvtie/Analysis/Patterns.h"
-#include "qkvtie/Support/Debug.h"
+#include "llvm/Support/Debug.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -31,8 +31,8 @@ public:
 private:
   LogicalResult fail(const Twine &why) {
     reason = why.str();
-    QKVTIE_DEBUG(llvm::dbgs() << "[qkvtie-raise] " << anchor->getLoc()
-                              << ": not raised: " << reason << "\n");
+    LLVM_DEBUG(llvm::dbgs() << "[qkvtie-raise] " << anchor->getLoc()
+                            << ": not raised: " << reason << "\n");
     return failure();
   }
   FailureOr<RoleSource> matchRole(const Layout &view, int64_t seq,
@@ -771,8 +771,8 @@ FailureOr<RoleSource> Matcher::matchRole(const Layout &view, int64_t seq,
       r.headStride = stride;
     return r;
   }
-  QKVTIE_DEBUG(llvm::dbgs()
-               << "[qkvtie-raise] " << role << " view: " << view.str() << "\n");
+  LLVM_DEBUG(llvm::dbgs() << "[qkvtie-raise] " << role
+                          << " view: " << view.str() << "\n");
   return fail(
       llvm::formatv("{0} is not a head split of one [B·L, N] tensor", role));
 }

@@ -2,8 +2,8 @@
 
 #include "qkvtie/Analysis/TieAnalysis.h"
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
-#include "qkvtie/Support/Debug.h"
 #include "qkvtie/Transforms/Passes.h"
+#include "llvm/Support/Debug.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -108,11 +108,11 @@ struct FoldTiesPass : public qkvtie::impl::QKVTieFoldTiesBase<FoldTiesPass> {
           proofs.push_back(b.getDictionaryAttr(fields));
           continue;
         }
-        QKVTIE_DEBUG(llvm::dbgs()
-                     << "[qkvtie-fold-ties] " << op.getLoc() << ": slots " << i
-                     << " and " << j << " not tied: weight: "
-                     << (c.weight.proof ? "equal" : c.weight.why) << "; bias: "
-                     << (c.bias.proof ? "equal" : c.bias.why) << "\n");
+        LLVM_DEBUG(llvm::dbgs()
+                   << "[qkvtie-fold-ties] " << op.getLoc() << ": slots " << i
+                   << " and " << j << " not tied: weight: "
+                   << (c.weight.proof ? "equal" : c.weight.why) << "; bias: "
+                   << (c.bias.proof ? "equal" : c.bias.why) << "\n");
         for (auto [what, r] :
              {std::pair<StringRef, const EqualityResult *>{"weight", &c.weight},
               {"bias", &c.bias}}) {

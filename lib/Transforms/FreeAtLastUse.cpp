@@ -8,7 +8,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qkvtie/Support/Debug.h"
 #include "qkvtie/Transforms/Passes.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -118,9 +117,9 @@ struct FreeAtLastUsePass
       dealloc.getMemrefsMutable().assign(memrefs);
       dealloc.getConditionsMutable().assign(conditions);
     }
-    QKVTIE_DEBUG(llvm::dbgs()
-                 << "[" DEBUG_TYPE "] " << getOperation().getName() << ": "
-                 << moved << " buffer(s) freed at their last use\n");
+    LLVM_DEBUG(llvm::dbgs()
+               << "[" DEBUG_TYPE "] " << getOperation().getName() << ": "
+               << moved << " buffer(s) freed at their last use\n");
   }
 };
 

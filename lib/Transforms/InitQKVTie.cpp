@@ -3,8 +3,8 @@
 #include "qkvtie/InitQKVTie.h"
 
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
-#include "qkvtie/Support/Debug.h"
 #include "qkvtie/Transforms/Passes.h"
+#include "llvm/Support/Debug.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -96,7 +96,9 @@ static void registerLoweringPipeline(llvm::StringRef name,
       });
 }
 
-void mlir::qkvtie::registerDebugOnlyOption() {
+/// Debian's release LLVM does not register -debug-only; QKVTie's libraries
+/// are built with assertions (LLVM_DEBUG) on, so they register it.
+static void registerDebugOnlyOption() {
   if (llvm::cl::getRegisteredOptions().count("debug-only"))
     return;
   // Lives as long as the process, like any static cl::opt.
@@ -113,7 +115,7 @@ void mlir::qkvtie::registerDebugOnlyOption() {
         for (const std::string &t : types)
           ptrs.push_back(t.c_str());
         llvm::DebugFlag = true;
-        (llvm::setCurrentDebugTypes)(ptrs.data(), ptrs.size());
+        llvm::setCurrentDebugTypes(ptrs.data(), ptrs.size());
       }));
   (void)debugOnly;
 }

@@ -29,7 +29,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
-#include "qkvtie/Support/Debug.h"
+#include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "qkvtie-lower-gpu"
 
@@ -548,12 +548,12 @@ public:
                      [&](ImplicitLocOpBuilder &kb, ValueRange a) {
                        buildDecodeKernel(kb, s, a);
                      });
-      QKVTIE_DEBUG(llvm::dbgs()
-                   << "decode kernel " << base << ": " << ds.rows
-                   << " query rows per KV head in " << ds.rowTiles
-                   << " tile(s) of " << ds.rowsPerWarp << ", " << ds.perLane
-                   << " element(s) per lane, up to " << ds.maxSplits
-                   << " runs of " << kSplit << " keys\n");
+      LLVM_DEBUG(llvm::dbgs()
+                 << "decode kernel " << base << ": " << ds.rows
+                 << " query rows per KV head in " << ds.rowTiles
+                 << " tile(s) of " << ds.rowsPerWarp << ", " << ds.perLane
+                 << " element(s) per lane, up to " << ds.maxSplits
+                 << " runs of " << kSplit << " keys\n");
       Value splits = g.maxI(g.idx(1), g.ceilDiv(length, kSplit));
       gpu::LaunchFuncOp::create(b, attend,
                                 {g.ceilDiv(splits, kWarps),
@@ -581,9 +581,8 @@ public:
                        buildPrefillKernel(kb, s, a);
                      });
       int64_t rows = s.seqQ * (s.hq / s.hkv);
-      QKVTIE_DEBUG(llvm::dbgs()
-                   << "prefill kernel " << base << ": " << rows
-                   << " query rows per KV head, one thread each\n");
+      LLVM_DEBUG(llvm::dbgs() << "prefill kernel " << base << ": " << rows
+                              << " query rows per KV head, one thread each\n");
       gpu::LaunchFuncOp::create(
           b, attend,
           {g.idx((rows + kPrefillThreads - 1) / kPrefillThreads), g.idx(s.hkv),

@@ -13,8 +13,8 @@
 #include "qkvtie/Analysis/MaskAnalysis.h"
 #include "qkvtie/Analysis/TokenAnalysis.h"
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
-#include "qkvtie/Support/Debug.h"
 #include "qkvtie/Transforms/Passes.h"
+#include "llvm/Support/Debug.h"
 
 #include "LoweringUtils.h"
 
@@ -237,10 +237,10 @@ struct MaterializeKVCachePass
       why = "its mask is not proven causal: " + reason;
       return failure();
     }
-    QKVTIE_DEBUG(llvm::dbgs()
-                 << "[" DEBUG_TYPE "] " << a.getLoc() << ": causal mask over "
-                 << proof->extent << " positions, " << proof->arguments.size()
-                 << " padding argument(s)\n");
+    LLVM_DEBUG(llvm::dbgs()
+               << "[" DEBUG_TYPE "] " << a.getLoc() << ": causal mask over "
+               << proof->extent << " positions, " << proof->arguments.size()
+               << " padding argument(s)\n");
     return success();
   }
 

@@ -7,7 +7,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qkvtie/Support/Debug.h"
 #include "qkvtie/Transforms/Passes.h"
 
 #include "LoweringUtils.h"
@@ -111,9 +110,9 @@ struct OutlineLinalgPass
       func::CallOp::create(b, op->getLoc(), it->second, args);
       op->erase();
     }
-    QKVTIE_DEBUG(llvm::dbgs()
-                 << "[" DEBUG_TYPE "] " << ops.size()
-                 << " linalg op(s) outlined into " << made << " function(s)\n");
+    LLVM_DEBUG(llvm::dbgs()
+               << "[" DEBUG_TYPE "] " << ops.size()
+               << " linalg op(s) outlined into " << made << " function(s)\n");
   }
 };
 

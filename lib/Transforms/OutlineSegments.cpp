@@ -6,7 +6,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qkvtie/Support/Debug.h"
 #include "qkvtie/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -67,8 +66,8 @@ struct OutlineSegmentsPass
     for (func::FuncOp fn : fns)
       for (Block &block : fn.getBody())
         made += cut(fn, block, symbols);
-    QKVTIE_DEBUG(llvm::dbgs()
-                 << "[" DEBUG_TYPE "] " << made << " segment function(s)\n");
+    LLVM_DEBUG(llvm::dbgs()
+               << "[" DEBUG_TYPE "] " << made << " segment function(s)\n");
   }
 
   /// Cuts `block` of `fn` into segments; returns how many.

@@ -8,7 +8,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qkvtie/Support/Debug.h"
 #include "qkvtie/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -167,9 +166,9 @@ struct PlanBuffersPass
     int64_t sum = 0;
     for (const Planned &p : buffers)
       sum += p.bytes;
-    QKVTIE_DEBUG(llvm::dbgs()
-                 << "[" DEBUG_TYPE "] " << buffers.size() << " buffer(s) of "
-                 << sum << " bytes in an arena of " << total << " bytes\n");
+    LLVM_DEBUG(llvm::dbgs()
+               << "[" DEBUG_TYPE "] " << buffers.size() << " buffer(s) of "
+               << sum << " bytes in an arena of " << total << " bytes\n");
   }
 };
 

@@ -9,7 +9,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qkvtie/Support/Debug.h"
 #include "qkvtie/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -83,8 +82,8 @@ struct PrivateDestinationsPass
         }
       }
     }
-    QKVTIE_DEBUG(llvm::dbgs() << "[" DEBUG_TYPE "] " << cloned
-                              << " destination(s) cloned\n");
+    LLVM_DEBUG(llvm::dbgs()
+               << "[" DEBUG_TYPE "] " << cloned << " destination(s) cloned\n");
   }
 };
 

@@ -3,16 +3,11 @@
 // The matching is an analysis (qkvtie/Analysis/AttentionMatch.h); this file
 // builds the op from a match.
 //
-// The pass walks candidates and rewrites with an IRRewriter rather than a
-// greedy pattern driver: a driver would fold and erase unrelated dead code,
-// and a module without attention must come out unchanged.
-//
 //===----------------------------------------------------------------------===//
 
 #include "qkvtie/Analysis/AttentionMatch.h"
 #include "qkvtie/Analysis/Patterns.h"
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
-#include "qkvtie/Support/Debug.h"
 #include "qkvtie/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -22,6 +17,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Transforms/RegionUtils.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/Debug.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -250,82 +247,109 @@ LogicalResult rewrite(const AttentionMatch &m, RewriterBase &rewriter,
   return success();
 }
 
+/// Raises the attention whose P·V contraction is the matched op: the new
+/// qkvtie.attention takes over the uses of the merged heads. A walk pattern
+/// may erase only the op it matched, so the ops that fed the merged heads go
+/// into `dead`, and the pass erases them after the walk.
+struct RaiseAttentionPattern : public RewritePattern {
+  RaiseAttentionPattern(MLIRContext *ctx, bool remarks,
+                        llvm::SetVector<Operation *> &dead)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, ctx),
+        remarks(remarks), dead(dead) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (op->getNumResults() != 1 ||
+        !isa<RankedTensorType>(op->getResult(0).getType()) ||
+        failed(getContraction(op->getResult(0))))
+      return rewriter.notifyMatchFailure(op, "not a tensor contraction");
+    if (dead.contains(op))
+      return rewriter.notifyMatchFailure(op, "part of an attention raised "
+                                             "already");
+    std::string reason;
+    bool nearMiss = false;
+    FailureOr<AttentionMatch> m = matchAttention(op, reason, nearMiss);
+    if (failed(m)) {
+      if (remarks && nearMiss)
+        op->emitRemark("qkvtie-raise: not raised: ") << reason;
+      return rewriter.notifyMatchFailure(op, reason);
+    }
+    Operation *replacedOp = m->replaced.getDefiningOp();
+    // What a failed rewrite made (reshapes, slices) goes again: a pattern
+    // that does not apply leaves the IR as it was.
+    struct Recorder : public RewriterBase::ForwardingListener {
+      using ForwardingListener::ForwardingListener;
+      SmallVector<Operation *> made;
+      void notifyOperationInserted(Operation *op,
+                                   OpBuilder::InsertPoint previous) override {
+        made.push_back(op);
+        ForwardingListener::notifyOperationInserted(op, previous);
+      }
+      void notifyOperationErased(Operation *op) override {
+        llvm::erase(made, op);
+        ForwardingListener::notifyOperationErased(op);
+      }
+    };
+    OpBuilder::Listener *outer = rewriter.getListener();
+    Recorder recorder(outer);
+    rewriter.setListener(&recorder);
+    std::string why;
+    LogicalResult rewritten = rewrite(*m, rewriter, why);
+    rewriter.setListener(outer);
+    if (failed(rewritten)) {
+      // Ops built inside a made op (a linalg body) go with it.
+      DenseSet<Operation *> all(recorder.made.begin(), recorder.made.end());
+      SmallVector<Operation *> outermost;
+      for (Operation *made : recorder.made) {
+        Operation *parent = made->getParentOp();
+        while (parent && !all.contains(parent))
+          parent = parent->getParentOp();
+        if (!parent)
+          outermost.push_back(made);
+      }
+      for (Operation *made : llvm::reverse(outermost))
+        if (made->use_empty())
+          rewriter.eraseOp(made);
+      if (remarks)
+        op->emitRemark("qkvtie-raise: matched but the op would not verify: ")
+            << why;
+      return rewriter.notifyMatchFailure(op, "the op would not verify: " + why);
+    }
+    // What only fed the merged heads is dead: every user of an op is marked
+    // before the op, so `dead` is in an order that can be erased.
+    SmallVector<Operation *> worklist = {replacedOp};
+    while (!worklist.empty()) {
+      Operation *candidate = worklist.pop_back_val();
+      if (dead.contains(candidate) || !wouldOpBeTriviallyDead(candidate) ||
+          llvm::any_of(candidate->getUsers(),
+                       [&](Operation *user) { return !dead.contains(user); }))
+        continue;
+      dead.insert(candidate);
+      for (Value operand : candidate->getOperands())
+        if (Operation *def = operand.getDefiningOp())
+          worklist.push_back(def);
+    }
+    return success();
+  }
+
+  bool remarks;
+  llvm::SetVector<Operation *> &dead;
+};
+
 struct RaiseAttentionPass
     : public qkvtie::impl::QKVTieRaiseAttentionBase<RaiseAttentionPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<Operation *> candidates;
-    getOperation()->walk([&](Operation *op) {
-      if (op->getNumResults() == 1 &&
-          isa<RankedTensorType>(op->getResult(0).getType()) &&
-          succeeded(getContraction(op->getResult(0))))
-        candidates.push_back(op);
-    });
+    llvm::SetVector<Operation *> dead;
+    RewritePatternSet patterns(&getContext());
+    patterns.add<RaiseAttentionPattern>(&getContext(), remarks, dead);
+    // Not a greedy driver: it would fold and erase unrelated dead code, and
+    // a module without attention must come out unchanged.
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
     IRRewriter rewriter(&getContext());
-    DenseSet<Operation *> erased;
-    for (Operation *op : candidates) {
-      if (erased.contains(op))
-        continue;
-      std::string reason;
-      bool nearMiss = false;
-      FailureOr<AttentionMatch> m = matchAttention(op, reason, nearMiss);
-      if (failed(m)) {
-        if (remarks && nearMiss)
-          op->emitRemark("qkvtie-raise: not raised: ") << reason;
-        continue;
-      }
-      // The boolean fill must be the element type's lowest finite value,
-      // which is what the op's boolean mask uses.
-      Operation *replacedOp = m->replaced.getDefiningOp();
-      std::string why;
-      // What a failed rewrite made (reshapes, slices) goes again: a pattern
-      // that does not apply leaves the IR as it was.
-      struct Recorder : public RewriterBase::Listener {
-        SmallVector<Operation *> made;
-        void notifyOperationInserted(Operation *op,
-                                     OpBuilder::InsertPoint) override {
-          made.push_back(op);
-        }
-        void notifyOperationErased(Operation *op) override {
-          llvm::erase(made, op);
-        }
-      } recorder;
-      rewriter.setListener(&recorder);
-      LogicalResult rewritten = rewrite(*m, rewriter, why);
-      rewriter.setListener(nullptr);
-      if (failed(rewritten)) {
-        // Ops built inside a made op (a linalg body) go with it.
-        DenseSet<Operation *> all(recorder.made.begin(), recorder.made.end());
-        SmallVector<Operation *> outermost;
-        for (Operation *made : recorder.made) {
-          Operation *parent = made->getParentOp();
-          while (parent && !all.contains(parent))
-            parent = parent->getParentOp();
-          if (!parent)
-            outermost.push_back(made);
-        }
-        for (Operation *made : llvm::reverse(outermost))
-          if (made->use_empty())
-            rewriter.eraseOp(made);
-        if (remarks)
-          op->emitRemark("qkvtie-raise: matched but the op would not verify: ")
-              << why;
-        continue;
-      }
-      // Erase what only fed the replaced value.
-      SmallVector<Operation *> worklist = {replacedOp};
-      while (!worklist.empty()) {
-        Operation *dead = worklist.pop_back_val();
-        if (erased.contains(dead) || !isOpTriviallyDead(dead))
-          continue;
-        for (Value operand : dead->getOperands())
-          if (Operation *def = operand.getDefiningOp())
-            worklist.push_back(def);
-        erased.insert(dead);
-        rewriter.eraseOp(dead);
-      }
-    }
+    for (Operation *op : dead)
+      rewriter.eraseOp(op);
   }
 };
 

@@ -6,7 +6,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qkvtie/Support/Debug.h"
 #include "qkvtie/Transforms/Passes.h"
 
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
@@ -58,8 +57,8 @@ struct SplitBlocksAtLoopsPass
         op = prev;
       }
     }
-    QKVTIE_DEBUG(llvm::dbgs() << "[" DEBUG_TYPE "] " << fn.getName() << ": "
-                              << splits << " block(s) split\n");
+    LLVM_DEBUG(llvm::dbgs() << "[" DEBUG_TYPE "] " << fn.getName() << ": "
+                            << splits << " block(s) split\n");
   }
 };
 
