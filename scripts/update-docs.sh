@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
 cmake --build "$build" --target mlir-doc
 mkdir -p docs/reference
-cp "$build/docs/Dialects/QKVTieDialect.md" "$build/docs/Passes/QKVTiePasses.md" docs/reference/
+cp "$build/docs/Dialects/QKVTieDialect.md" "$build/docs/Passes/QKVTiePasses.md" \
+   "$build/docs/Passes/QKVTieConversionPasses.md" docs/reference/

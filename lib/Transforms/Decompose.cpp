@@ -9,7 +9,7 @@
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 #include "qkvtie/Transforms/Passes.h"
 
-#include "LoweringUtils.h"
+#include "qkvtie/Conversion/AttentionCommon/LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"

@@ -2,6 +2,7 @@
 
 #include "qkvtie/InitQKVTie.h"
 
+#include "qkvtie/Conversion/Passes.h"
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 #include "qkvtie/Transforms/Passes.h"
 #include "llvm/Support/Debug.h"
@@ -162,6 +163,7 @@ mlir::LogicalResult mlir::qkvtie::buildLowerToLLVMCUDAPipeline(
 void mlir::qkvtie::registerQKVTiePasses() {
   registerDebugOnlyOption();
   registerQKVTieTransformsPasses();
+  registerQKVTieConversionPasses();
   registerLoweringPipeline(
       "qkvtie-lower-to-llvm",
       "Lower qkvtie ops (fused CPU kernels) and upstream tensor IR to the LLVM "

@@ -16,7 +16,7 @@
 #include "qkvtie/Transforms/Passes.h"
 #include "llvm/Support/Debug.h"
 
-#include "LoweringUtils.h"
+#include "qkvtie/Conversion/AttentionCommon/LoweringUtils.h"
 
 #include "mlir/Conversion/TosaToArith/TosaToArith.h"
 #include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"

@@ -9,7 +9,7 @@
 
 #include "qkvtie/Transforms/Passes.h"
 
-#include "LoweringUtils.h"
+#include "qkvtie/Conversion/AttentionCommon/LoweringUtils.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

@@ -6,10 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QKVTIE_LIB_TRANSFORMS_CPUATTENTION_H
-#define QKVTIE_LIB_TRANSFORMS_CPUATTENTION_H
+#ifndef QKVTIE_LIB_CONVERSION_QKVTIETOCPU_CPUATTENTION_H
+#define QKVTIE_LIB_CONVERSION_QKVTIETOCPU_CPUATTENTION_H
 
-#include "KernelSupport.h"
+#include "qkvtie/Conversion/AttentionCommon/KernelSupport.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -257,4 +257,4 @@ private:
 
 } // namespace mlir::qkvtie::cpu
 
-#endif // QKVTIE_LIB_TRANSFORMS_CPUATTENTION_H
+#endif // QKVTIE_LIB_CONVERSION_QKVTIETOCPU_CPUATTENTION_H

@@ -1,4 +1,4 @@
-//===- LowerGPU.cpp - Fused attention kernels for NVIDIA GPUs -------------===//
+//===- QKVTieToGPU.cpp - Fused attention kernels for NVIDIA GPUs ----------===//
 //
 // The same call sites as qkvtie-lower-cpu (projections on the host, then a
 // kernel function per attention shape), but each kernel function copies its
@@ -18,11 +18,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
-#include "qkvtie/Transforms/Passes.h"
+#include "qkvtie/Conversion/QKVTieToGPU/QKVTieToGPU.h"
 
-#include "KernelSupport.h"
-#include "LoweringUtils.h"
+#include "qkvtie/Conversion/AttentionCommon/KernelSupport.h"
+#include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -32,11 +31,6 @@
 #include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "qkvtie-lower-gpu"
-
-namespace mlir::qkvtie {
-#define GEN_PASS_DEF_QKVTIELOWERGPU
-#include "qkvtie/Transforms/Passes.h.inc"
-} // namespace mlir::qkvtie
 
 using namespace mlir;
 using namespace mlir::qkvtie;
@@ -54,47 +48,6 @@ constexpr int64_t kPrefillThreads = 64;
 constexpr int64_t kRowsPerWarp = 16;
 /// Widest head dimension a prefill thread keeps in registers.
 constexpr int64_t kMaxPrefillHeadDim = 256;
-
-/// Emits an error at `op` if its head dimensions do not fit the kernels.
-LogicalResult checkSupported(Operation *op) {
-  // The GPU kernels rotate whole heads and have no QK-norm.
-  auto features = [&](auto attn, int64_t d) -> LogicalResult {
-    if (attn.getQNorm() || attn.getKNorm())
-      return op->emitOpError() << "QK-norm is not supported by the GPU kernels";
-    if (attn.getRopeCos() &&
-        cast<RankedTensorType>(attn.getRopeCos().getType()).getDimSize(1) != d)
-      return op->emitOpError()
-             << "partial rotary (RoPE on part of each head) is not supported "
-                "by the GPU kernels";
-    return success();
-  };
-  if (auto attend = dyn_cast<CacheAttendOp>(op);
-      attend && failed(features(attend, attend.getCacheType().getHeadDim())))
-    return failure();
-  if (auto attention = dyn_cast<AttentionOp>(op);
-      attention && failed(features(attention, attention.getHeadDim())))
-    return failure();
-  auto laneFriendly = [](int64_t d) {
-    return d % kWarp == 0 || (d <= kWarp && llvm::isPowerOf2_64(d));
-  };
-  if (auto attend = dyn_cast<CacheAttendOp>(op)) {
-    int64_t d = attend.getCacheType().getHeadDim();
-    if (!laneFriendly(d))
-      return op->emitOpError()
-             << "head_dim " << d
-             << " is not supported by the GPU decode kernel (a multiple of "
-                "32, or a power of two up to 32)";
-  }
-  if (auto attention = dyn_cast<AttentionOp>(op)) {
-    int64_t d =
-        std::max<int64_t>(attention.getHeadDim(), attention.getValueHeadDim());
-    if (d > kMaxPrefillHeadDim)
-      return op->emitOpError()
-             << "head_dim " << d << " is wider than the GPU prefill kernel's "
-             << kMaxPrefillHeadDim;
-  }
-  return success();
-}
 
 /// Device-side helpers on top of the shared builder helpers.
 class GPUBuilder : public KernelBuilder {
@@ -512,12 +465,18 @@ void buildPrefillKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
 // Host side: the kernel function copies in, launches and copies out
 //===----------------------------------------------------------------------===//
 
-class GPUKernels {
+/// The kernel functions' bodies: copy in, launch the device kernels of the
+/// module's gpu.module, copy out.
+class GPUTarget : public AttentionTarget {
 public:
-  explicit GPUKernels(ModuleOp module) : module(module) {}
+  StringRef getKernelPrefix() const override { return "__qkvtie_gpu"; }
+  int64_t getVectorWidth() const override { return 1; }
 
-  void build(ImplicitLocOpBuilder &b, const AttentionSpec &s, ValueRange args) {
+  void buildAttentionKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
+                            ValueRange args) const override {
     GPUBuilder g(b);
+    ModuleState &state =
+        modules[b.getBlock()->getParentOp()->getParentOfType<ModuleOp>()];
     // Device copies of every argument but the decode length.
     SmallVector<Value> dev;
     Value length;
@@ -534,7 +493,7 @@ public:
       dev.push_back(d);
     }
     Value out = dev.back();
-    std::string base = ("k" + Twine(counter++)).str();
+    std::string base = ("k" + Twine(state.counter++)).str();
     if (s.decode) {
       DecodeShape ds(s);
       MemRefType partialType = ds.partialType(s, b.getContext());
@@ -544,7 +503,7 @@ public:
       SmallVector<Type> types = llvm::to_vector(
           llvm::map_range(kernelArgs, [](Value v) { return v.getType(); }));
       auto attend =
-          makeKernel(gpuModule(b.getLoc()), base + "_decode", types, b.getLoc(),
+          makeKernel(gpuModule(b), base + "_decode", types, b.getLoc(),
                      [&](ImplicitLocOpBuilder &kb, ValueRange a) {
                        buildDecodeKernel(kb, s, a);
                      });
@@ -561,7 +520,7 @@ public:
                                 {g.idx(kWarps * kWarp), g.idx(1), g.idx(1)},
                                 Value(), kernelArgs);
       auto merge =
-          makeKernel(gpuModule(b.getLoc()), base + "_merge",
+          makeKernel(gpuModule(b), base + "_merge",
                      {partialType, b.getIndexType(), out.getType()}, b.getLoc(),
                      [&](ImplicitLocOpBuilder &kb, ValueRange a) {
                        buildMergeKernel(kb, s, a);
@@ -576,8 +535,8 @@ public:
       SmallVector<Type> types = llvm::to_vector(
           llvm::map_range(dev, [](Value v) { return v.getType(); }));
       auto attend =
-          makeKernel(gpuModule(b.getLoc()), base + "_prefill", types,
-                     b.getLoc(), [&](ImplicitLocOpBuilder &kb, ValueRange a) {
+          makeKernel(gpuModule(b), base + "_prefill", types, b.getLoc(),
+                     [&](ImplicitLocOpBuilder &kb, ValueRange a) {
                        buildPrefillKernel(kb, s, a);
                      });
       int64_t rows = s.seqQ * (s.hq / s.hkv);
@@ -610,9 +569,20 @@ private:
     op->setAttr(bufferization::BufferizationDialect::kManualDeallocation,
                 b.getUnitAttr());
   }
-  gpu::GPUModuleOp gpuModule(Location loc) {
+  /// Device kernels and the number of kernel functions made so far, per
+  /// module.
+  struct ModuleState {
+    gpu::GPUModuleOp gpuMod;
+    unsigned counter = 0;
+  };
+
+  /// The gpu.module of the module `b` builds in, made on first use.
+  gpu::GPUModuleOp gpuModule(ImplicitLocOpBuilder &b) const {
+    auto module = b.getBlock()->getParentOp()->getParentOfType<ModuleOp>();
+    gpu::GPUModuleOp &gpuMod = modules[module].gpuMod;
     if (gpuMod)
       return gpuMod;
+    Location loc = b.getLoc();
     module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                     UnitAttr::get(module.getContext()));
     OpBuilder ob(module.getBodyRegion());
@@ -625,40 +595,54 @@ private:
     return gpuMod;
   }
 
-  ModuleOp module;
-  gpu::GPUModuleOp gpuMod;
-  unsigned counter = 0;
-};
-
-struct LowerGPUPass : public qkvtie::impl::QKVTieLowerGPUBase<LowerGPUPass> {
-  void runOnOperation() override {
-    MLIRContext *ctx = &getContext();
-    ModuleOp module = getOperation();
-    WalkResult supported = module.walk([](Operation *op) {
-      return failed(checkSupported(op)) ? WalkResult::interrupt()
-                                        : WalkResult::advance();
-    });
-    if (supported.wasInterrupted())
-      return signalPassFailure();
-    KernelTable kernels(module);
-    GPUKernels gpuKernels(module);
-    CacheStorageTypeConverter converter;
-    ConversionTarget target(*ctx);
-    target.addLegalDialect<
-        arith::ArithDialect, bufferization::BufferizationDialect,
-        cf::ControlFlowDialect, gpu::GPUDialect, linalg::LinalgDialect,
-        math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
-        tensor::TensorDialect, vector::VectorDialect>();
-    RewritePatternSet patterns(ctx);
-    KernelMaker maker{
-        kernels, /*lanes=*/1, "__qkvtie_gpu",
-        [&](ImplicitLocOpBuilder &b, const AttentionSpec &spec,
-            ValueRange args) { gpuKernels.build(b, spec, args); }};
-    populateAttentionCallPatterns(converter, patterns, maker);
-    configureCacheConversion(target, converter, patterns);
-    if (failed(applyPartialConversion(module, target, std::move(patterns))))
-      return signalPassFailure();
-  }
+  mutable DenseMap<Operation *, ModuleState> modules;
 };
 
 } // namespace
+
+LogicalResult mlir::qkvtie::checkQKVTieToGPUSupport(Operation *op) {
+  // The GPU kernels rotate whole heads and have no QK-norm.
+  auto features = [&](auto attn, int64_t d) -> LogicalResult {
+    if (attn.getQNorm() || attn.getKNorm())
+      return op->emitOpError() << "QK-norm is not supported by the GPU kernels";
+    if (attn.getRopeCos() &&
+        cast<RankedTensorType>(attn.getRopeCos().getType()).getDimSize(1) != d)
+      return op->emitOpError()
+             << "partial rotary (RoPE on part of each head) is not supported "
+                "by the GPU kernels";
+    return success();
+  };
+  if (auto attend = dyn_cast<CacheAttendOp>(op);
+      attend && failed(features(attend, attend.getCacheType().getHeadDim())))
+    return failure();
+  if (auto attention = dyn_cast<AttentionOp>(op);
+      attention && failed(features(attention, attention.getHeadDim())))
+    return failure();
+  auto laneFriendly = [](int64_t d) {
+    return d % kWarp == 0 || (d <= kWarp && llvm::isPowerOf2_64(d));
+  };
+  if (auto attend = dyn_cast<CacheAttendOp>(op)) {
+    int64_t d = attend.getCacheType().getHeadDim();
+    if (!laneFriendly(d))
+      return op->emitOpError()
+             << "head_dim " << d
+             << " is not supported by the GPU decode kernel (a multiple of "
+                "32, or a power of two up to 32)";
+  }
+  if (auto attention = dyn_cast<AttentionOp>(op)) {
+    int64_t d =
+        std::max<int64_t>(attention.getHeadDim(), attention.getValueHeadDim());
+    if (d > kMaxPrefillHeadDim)
+      return op->emitOpError()
+             << "head_dim " << d << " is wider than the GPU prefill kernel's "
+             << kMaxPrefillHeadDim;
+  }
+  return success();
+}
+
+void mlir::qkvtie::populateQKVTieToGPUConversionPatterns(
+    TypeConverter &converter, RewritePatternSet &patterns) {
+  populateAttentionCallPatterns(converter, patterns,
+                                std::make_shared<GPUTarget>(),
+                                std::make_shared<KernelTable>());
+}

@@ -1,6 +1,6 @@
 //===- LoweringUtils.cpp - IR builders shared by QKVTie lowerings ---------===//
 
-#include "LoweringUtils.h"
+#include "qkvtie/Conversion/AttentionCommon/LoweringUtils.h"
 
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
 

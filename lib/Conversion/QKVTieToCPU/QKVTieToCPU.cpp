@@ -1,4 +1,4 @@
-//===- LowerCPU.cpp - Fused, vectorised, multithreaded CPU kernels --------===//
+//===- QKVTieToCPU.cpp - Fused, vectorised, multithreaded CPU kernels -----===//
 //
 // Each qkvtie.attention and qkvtie.cache.attend becomes a call to a kernel
 // function on memrefs that this pass writes with scf, vector and memref ops:
@@ -17,12 +17,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
-#include "qkvtie/Transforms/Passes.h"
+#include "qkvtie/Conversion/QKVTieToCPU/QKVTieToCPU.h"
 
 #include "CPUAttentionKernel.h"
-#include "KernelSupport.h"
-#include "LoweringUtils.h"
+#include "qkvtie/Conversion/AttentionCommon/KernelSupport.h"
+#include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -47,13 +46,6 @@
 
 #include <limits>
 #include <numeric>
-
-#define DEBUG_TYPE "qkvtie-lower-cpu"
-
-namespace mlir::qkvtie {
-#define GEN_PASS_DEF_QKVTIELOWERCPU
-#include "qkvtie/Transforms/Passes.h.inc"
-} // namespace mlir::qkvtie
 
 using namespace mlir;
 using namespace mlir::qkvtie;
@@ -149,8 +141,9 @@ private:
 /// linalg.matmul with static shapes, the default maps, float operands and
 /// an f32 accumulator: the GEMM kernel.
 struct FusedMatmul : public OpConversionPattern<linalg::MatmulOp> {
-  FusedMatmul(MLIRContext *ctx, KernelTable &kernels, int64_t lanes)
-      : OpConversionPattern(ctx, /*benefit=*/1), kernels(kernels),
+  FusedMatmul(MLIRContext *ctx, std::shared_ptr<KernelTable> kernels,
+              int64_t lanes)
+      : OpConversionPattern(ctx, /*benefit=*/1), kernels(std::move(kernels)),
         lanes(lanes) {}
 
   LogicalResult
@@ -171,10 +164,10 @@ struct FusedMatmul : public OpConversionPattern<linalg::MatmulOp> {
     for (Type t : argTypes)
       os << t << ';';
     func::FuncOp kernel =
-        kernels.get("__qkvtie_gemm", key, argTypes, op.getLoc(),
-                    [&](ImplicitLocOpBuilder &kb, ValueRange args) {
-                      GemmKernel(kb, args, lanes).build();
-                    });
+        kernels->get(op, "__qkvtie_gemm", key, argTypes,
+                     [&](ImplicitLocOpBuilder &kb, ValueRange args) {
+                       GemmKernel(kb, args, lanes).build();
+                     });
     rewriter.replaceOp(op, callKernel(b, kernel, buffers,
                                       cast<RankedTensorType>(init.getType()),
                                       init));
@@ -195,54 +188,37 @@ struct FusedMatmul : public OpConversionPattern<linalg::MatmulOp> {
     return getElementTypeOrSelf(op.getOutputs()[0].getType()).isF32();
   }
 
-  KernelTable &kernels;
+  std::shared_ptr<KernelTable> kernels;
   int64_t lanes;
 };
 
-struct LowerCPUPass : public qkvtie::impl::QKVTieLowerCPUBase<LowerCPUPass> {
-  using QKVTieLowerCPUBase::QKVTieLowerCPUBase;
-  void runOnOperation() override {
-    MLIRContext *ctx = &getContext();
-    KernelTable kernels(getOperation());
-    CacheStorageTypeConverter converter;
-    ConversionTarget target(*ctx);
-    target.addLegalDialect<
-        arith::ArithDialect, bufferization::BufferizationDialect,
-        cf::ControlFlowDialect, linalg::LinalgDialect, math::MathDialect,
-        memref::MemRefDialect, scf::SCFDialect, tensor::TensorDialect,
-        vector::VectorDialect>();
-    target.addDynamicallyLegalOp<linalg::MatmulOp>(
-        [](linalg::MatmulOp op) { return !FusedMatmul::isSupported(op); });
-    RewritePatternSet patterns(ctx);
-    if (vectorWidth != 1 && vectorWidth != 2 && vectorWidth != 4 &&
-        vectorWidth != 8 && vectorWidth != 16) {
-      getOperation().emitError()
-          << "qkvtie-lower-cpu: vector-width must be 1, 2, 4, 8 or 16, not "
-          << static_cast<int64_t>(vectorWidth);
-      return signalPassFailure();
-    }
-    KernelMaker maker{
-        kernels, vectorWidth, "__qkvtie",
-        [](ImplicitLocOpBuilder &b, const AttentionSpec &spec,
-           ValueRange args) { buildCPUAttentionKernel(b, spec, args); }};
-    populateAttentionCallPatterns(converter, patterns, maker);
-    patterns.add<FusedMatmul>(ctx, kernels, vectorWidth);
-    configureCacheConversion(target, converter, patterns);
-    if (failed(applyPartialConversion(getOperation(), target,
-                                      std::move(patterns))))
-      return signalPassFailure();
-    // exp as an inlined polynomial (vectorised where the kernel's exp is a
-    // vector) instead of a libm call per element.
-    RewritePatternSet approx(ctx);
-    populateMathPolynomialApproximationPatterns(approx, [](StringRef name) {
-      return name == "exp" || name == "math.exp";
-    });
-    FrozenRewritePatternSet frozen(std::move(approx));
-    for (auto fn : getOperation().getOps<func::FuncOp>())
-      if (fn->hasAttr("qkvtie.kernel") &&
-          failed(applyPatternsGreedily(fn, frozen)))
-        return signalPassFailure();
+/// The CPU kernels' bodies (CPUAttentionKernel.cpp).
+class CPUTarget : public AttentionTarget {
+public:
+  explicit CPUTarget(int64_t lanes) : lanes(lanes) {}
+  StringRef getKernelPrefix() const override { return "__qkvtie"; }
+  int64_t getVectorWidth() const override { return lanes; }
+  void buildAttentionKernel(ImplicitLocOpBuilder &b, const AttentionSpec &spec,
+                            ValueRange args) const override {
+    buildCPUAttentionKernel(b, spec, args);
   }
+
+private:
+  int64_t lanes;
 };
 
 } // namespace
+
+bool mlir::qkvtie::isFusedMatmul(linalg::MatmulOp op) {
+  return FusedMatmul::isSupported(op);
+}
+
+void mlir::qkvtie::populateQKVTieToCPUConversionPatterns(
+    TypeConverter &converter, RewritePatternSet &patterns,
+    int64_t vectorWidth) {
+  // GEMM and attention kernels are numbered in one sequence.
+  auto kernels = std::make_shared<KernelTable>();
+  populateAttentionCallPatterns(
+      converter, patterns, std::make_shared<CPUTarget>(vectorWidth), kernels);
+  patterns.add<FusedMatmul>(patterns.getContext(), kernels, vectorWidth);
+}

@@ -8,12 +8,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QKVTIE_LIB_TRANSFORMS_KERNELSUPPORT_H
-#define QKVTIE_LIB_TRANSFORMS_KERNELSUPPORT_H
+#ifndef QKVTIE_CONVERSION_ATTENTIONCOMMON_KERNELSUPPORT_H
+#define QKVTIE_CONVERSION_ATTENTIONCOMMON_KERNELSUPPORT_H
 
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 
-#include "LoweringUtils.h"
+#include "qkvtie/Conversion/AttentionCommon/LoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -30,8 +30,8 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <functional>
 #include <limits>
+#include <memory>
 #include <string>
 
 namespace mlir::qkvtie {
@@ -188,18 +188,21 @@ struct AttentionSpec {
   }
 };
 
-/// Kernel functions of one module, created on first use.
+/// Kernel functions, created on first use in the module of the op that
+/// needs them; a lowering's patterns share one table.
 class KernelTable {
 public:
-  explicit KernelTable(ModuleOp module) : module(module) {}
-
-  /// The kernel for `key`, built by `body(builder, args)` if new.
+  /// The kernel for `key` in `at`'s module, built by `body(builder, args)`
+  /// if new.
   template <typename F>
-  func::FuncOp get(StringRef prefix, const std::string &key,
-                   ArrayRef<Type> argTypes, Location loc, F body) {
+  func::FuncOp get(Operation *at, StringRef prefix, const std::string &key,
+                   ArrayRef<Type> argTypes, F body) {
+    auto module = at->getParentOfType<ModuleOp>();
+    llvm::StringMap<func::FuncOp> &kernels = tables[module];
     auto it = kernels.find(key);
     if (it != kernels.end())
       return it->second;
+    Location loc = at->getLoc();
     OpBuilder ob(module.getBodyRegion());
     ob.setInsertionPointToEnd(module.getBody());
     std::string name;
@@ -225,8 +228,7 @@ public:
   }
 
 private:
-  ModuleOp module;
-  llvm::StringMap<func::FuncOp> kernels;
+  DenseMap<Operation *, llvm::StringMap<func::FuncOp>> tables;
 };
 
 inline MemRefType bufferType(Value tensor) {
@@ -293,32 +295,33 @@ inline Value maskedScore(KernelBuilder &kb, Type elt) {
                     .convertToDouble());
 }
 
-/// Writes the body of the kernel function for `spec`; `args` are the
-/// function's arguments as listed in AttentionSpec::argTypes, then the
-/// output buffer.
-using AttentionBodyBuilder = std::function<void(
-    ImplicitLocOpBuilder &, const AttentionSpec &, ValueRange)>;
-
-/// Makes the kernel functions of one lowering: `prefix`_attention_N and
-/// `prefix`_decode_N, bodies written by `body`, deduplicated by `kernels`.
-struct KernelMaker {
-  KernelTable &kernels;
-  int64_t lanes;
-  std::string prefix;
-  AttentionBodyBuilder body;
-
-  /// The kernel of `kind` ("attention", "decode") for `spec`.
-  func::FuncOp get(Operation *op, StringRef kind,
-                   const AttentionSpec &spec) const;
+/// What a fused lowering supplies to the shared call-site patterns, in the
+/// spirit of Triton's TargetInfoBase: the call sites, projections and cache
+/// storage are the same for every target, the kernel functions' bodies are
+/// not.
+class AttentionTarget {
+public:
+  virtual ~AttentionTarget();
+  /// Names of the kernel functions: `prefix`_attention_N, `prefix`_decode_N.
+  virtual StringRef getKernelPrefix() const = 0;
+  /// Widest vector of the kernels, in f32 lanes (part of a kernel's key).
+  virtual int64_t getVectorWidth() const = 0;
+  /// Writes the body of the kernel function for `spec`; `args` are the
+  /// function's arguments as listed in AttentionSpec::argTypes, then the
+  /// output buffer.
+  virtual void buildAttentionKernel(ImplicitLocOpBuilder &b,
+                                    const AttentionSpec &spec,
+                                    ValueRange args) const = 0;
 };
 
 /// Rewrites qkvtie.attention (projections, kernel call, output projection)
-/// and qkvtie.cache.attend (kernel call) into calls of `maker`'s kernels.
-/// `maker` must outlive the patterns.
-void populateAttentionCallPatterns(TypeConverter &converter,
-                                   RewritePatternSet &patterns,
-                                   const KernelMaker &maker);
+/// and qkvtie.cache.attend (kernel call) into calls of `target`'s kernels,
+/// kept in `kernels`.
+void populateAttentionCallPatterns(
+    TypeConverter &converter, RewritePatternSet &patterns,
+    std::shared_ptr<const AttentionTarget> target,
+    std::shared_ptr<KernelTable> kernels);
 
 } // namespace mlir::qkvtie
 
-#endif // QKVTIE_LIB_TRANSFORMS_KERNELSUPPORT_H
+#endif // QKVTIE_CONVERSION_ATTENTIONCOMMON_KERNELSUPPORT_H

@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "KernelSupport.h"
-#include "LoweringUtils.h"
+#include "qkvtie/Conversion/AttentionCommon/KernelSupport.h"
+#include "qkvtie/Conversion/AttentionCommon/LoweringUtils.h"
 
 using namespace mlir;
 using namespace mlir::qkvtie;
@@ -34,9 +34,27 @@ void addRopeAndNorms(Op op, AttentionSpec &spec, SmallVector<Value> &inputs) {
     inputs.push_back(op.getKNorm());
 }
 
+/// The target's kernel functions, shared by the call-site patterns.
+struct KernelFunctions {
+  std::shared_ptr<const AttentionTarget> target;
+  std::shared_ptr<KernelTable> kernels;
+
+  /// The kernel of `kind` ("attention", "decode") for `spec`.
+  func::FuncOp get(Operation *op, StringRef kind,
+                   const AttentionSpec &spec) const {
+    std::string prefix = target->getKernelPrefix().str();
+    return kernels->get(op, prefix + "_" + kind.str(), prefix + spec.key(),
+                        spec.argTypes,
+                        [&](ImplicitLocOpBuilder &kb, ValueRange args) {
+                          target->buildAttentionKernel(kb, spec, args);
+                        });
+  }
+  int64_t lanes() const { return target->getVectorWidth(); }
+};
+
 struct FusedAttention : public OpConversionPattern<AttentionOp> {
-  FusedAttention(MLIRContext *ctx, const KernelMaker &maker)
-      : OpConversionPattern(ctx), maker(maker), lanes(maker.lanes) {}
+  FusedAttention(MLIRContext *ctx, KernelFunctions functions)
+      : OpConversionPattern(ctx), functions(std::move(functions)) {}
 
   LogicalResult
   matchAndRewrite(AttentionOp op, OpAdaptor,
@@ -54,7 +72,7 @@ struct FusedAttention : public OpConversionPattern<AttentionOp> {
     spec.dv = op.getValueHeadDim();
     spec.mask = op.getMaskKind();
     spec.scale = op.getScale().convertToDouble();
-    spec.lanes = lanes;
+    spec.lanes = functions.lanes();
 
     // One projection per distinct (slot, input): tied roles read one buffer.
     DenseMap<std::pair<int64_t, Value>, Value> projected;
@@ -85,7 +103,7 @@ struct FusedAttention : public OpConversionPattern<AttentionOp> {
     auto outType =
         RankedTensorType::get({spec.batch * spec.seqQ, spec.hq * spec.dv}, elt);
     spec.argTypes.push_back(MemRefType::get(outType.getShape(), elt));
-    func::FuncOp kernel = maker.get(op, "attention", spec);
+    func::FuncOp kernel = functions.get(op, "attention", spec);
     Value o = callKernel(b, kernel, buffers, outType);
     if (Value wo = op.getOutWeight()) {
       auto expanded = RankedTensorType::get(
@@ -101,14 +119,13 @@ struct FusedAttention : public OpConversionPattern<AttentionOp> {
     return success();
   }
 
-  const KernelMaker &maker;
-  int64_t lanes;
+  KernelFunctions functions;
 };
 
 struct FusedCacheAttend : public OpConversionPattern<CacheAttendOp> {
   FusedCacheAttend(TypeConverter &converter, MLIRContext *ctx,
-                   const KernelMaker &maker)
-      : OpConversionPattern(converter, ctx), maker(maker), lanes(maker.lanes) {}
+                   KernelFunctions functions)
+      : OpConversionPattern(converter, ctx), functions(std::move(functions)) {}
 
   LogicalResult
   matchAndRewrite(CacheAttendOp op, OpAdaptor adaptor,
@@ -128,7 +145,7 @@ struct FusedCacheAttend : public OpConversionPattern<CacheAttendOp> {
     spec.kvSame = type.getBuffers() == 1;
     spec.mask = op.getMaskKind();
     spec.scale = op.getScale().convertToDouble();
-    spec.lanes = lanes;
+    spec.lanes = functions.lanes();
     Value length =
         buildAttendLengthCheck(b, adaptor.getLength(), spec.seqQ, spec.seqKV);
 
@@ -142,29 +159,24 @@ struct FusedCacheAttend : public OpConversionPattern<CacheAttendOp> {
     for (Value v : buffers)
       spec.argTypes.push_back(v.getType());
     spec.argTypes.push_back(bufferType(op.getQuery()));
-    func::FuncOp kernel = maker.get(op, "decode", spec);
+    func::FuncOp kernel = functions.get(op, "decode", spec);
     rewriter.replaceOp(op, callKernel(b, kernel, buffers, qType));
     return success();
   }
 
-  const KernelMaker &maker;
-  int64_t lanes;
+  KernelFunctions functions;
 };
 
 } // namespace
 
-func::FuncOp KernelMaker::get(Operation *op, StringRef kind,
-                              const AttentionSpec &spec) const {
-  return kernels.get(
-      prefix + "_" + kind.str(), prefix + spec.key(), spec.argTypes,
-      op->getLoc(),
-      [&](ImplicitLocOpBuilder &kb, ValueRange args) { body(kb, spec, args); });
-}
+mlir::qkvtie::AttentionTarget::~AttentionTarget() = default;
 
-void mlir::qkvtie::populateAttentionCallPatterns(TypeConverter &converter,
-                                                 RewritePatternSet &patterns,
-                                                 const KernelMaker &maker) {
+void mlir::qkvtie::populateAttentionCallPatterns(
+    TypeConverter &converter, RewritePatternSet &patterns,
+    std::shared_ptr<const AttentionTarget> target,
+    std::shared_ptr<KernelTable> kernels) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<FusedAttention>(ctx, maker);
-  patterns.add<FusedCacheAttend>(converter, ctx, maker);
+  KernelFunctions functions{std::move(target), std::move(kernels)};
+  patterns.add<FusedAttention>(ctx, functions);
+  patterns.add<FusedCacheAttend>(converter, ctx, functions);
 }

@@ -6,10 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QKVTIE_LIB_TRANSFORMS_CPUATTENTIONKERNEL_H
-#define QKVTIE_LIB_TRANSFORMS_CPUATTENTIONKERNEL_H
+#ifndef QKVTIE_LIB_CONVERSION_QKVTIETOCPU_CPUATTENTIONKERNEL_H
+#define QKVTIE_LIB_CONVERSION_QKVTIETOCPU_CPUATTENTIONKERNEL_H
 
-#include "KernelSupport.h"
+#include "qkvtie/Conversion/AttentionCommon/KernelSupport.h"
 
 namespace mlir::qkvtie {
 
@@ -23,4 +23,4 @@ void buildCPUAttentionKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
 
 } // namespace mlir::qkvtie
 
-#endif // QKVTIE_LIB_TRANSFORMS_CPUATTENTIONKERNEL_H
+#endif // QKVTIE_LIB_CONVERSION_QKVTIETOCPU_CPUATTENTIONKERNEL_H

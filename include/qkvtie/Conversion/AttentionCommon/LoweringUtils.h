@@ -1,7 +1,7 @@
 //===- LoweringUtils.h - IR builders shared by QKVTie lowerings -*- C++ -*-===//
 
-#ifndef QKVTIE_LIB_TRANSFORMS_LOWERINGUTILS_H
-#define QKVTIE_LIB_TRANSFORMS_LOWERINGUTILS_H
+#ifndef QKVTIE_CONVERSION_ATTENTIONCOMMON_LOWERINGUTILS_H
+#define QKVTIE_CONVERSION_ATTENTIONCOMMON_LOWERINGUTILS_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -63,4 +63,4 @@ void configureCacheConversion(ConversionTarget &target,
 
 } // namespace mlir::qkvtie
 
-#endif // QKVTIE_LIB_TRANSFORMS_LOWERINGUTILS_H
+#endif // QKVTIE_CONVERSION_ATTENTIONCOMMON_LOWERINGUTILS_H
