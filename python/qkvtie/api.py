@@ -10,6 +10,8 @@
 
     model = qkvtie.from_torch(torch_module, (example_x,))   # via torch-mlir
 """
+from __future__ import annotations
+
 import json
 import os
 import pathlib
@@ -17,18 +19,34 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Any, Protocol, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .compiler import CompileError, compile_file, find_tool
+from .compiler import CompileError, Library, Target, compile_file, find_tool
+from .runtime import Results
 
-__all__ = ["CompileError", "Model", "DecodeSession", "compile", "report",
-           "from_torch", "export_torch"]
+__all__ = ["CompileError", "Model", "DecodeSession", "Target", "compile",
+           "report", "from_torch", "export_torch"]
 
-TARGETS = ("cpu", "cuda")
+#: Target's values, for code that checks a string against them.
+TARGETS = tuple(t.value for t in Target)
 
 
-def _source(path_or_module, work):
+class MLIRModule(Protocol):
+    """An MLIR Python binding module (torch-mlir's output): its text is
+    str(module)."""
+
+    @property
+    def operation(self) -> Any: ...
+
+
+#: What `compile` and `report` take: a path, MLIR text or an MLIR module.
+Source = str | os.PathLike[str] | MLIRModule
+
+
+def _source(path_or_module: Source, work: str) -> pathlib.Path:
     """A file holding the module: a path, MLIR text, or an MLIR Python
     binding module (torch-mlir's output)."""
     if isinstance(path_or_module, (str, os.PathLike)):
@@ -74,7 +92,7 @@ class DecodeSession:
     given once: what the steps compute from them alone (transposed weights)
     and the RoPE tables are computed once, here."""
 
-    def __init__(self, model, params=()):
+    def __init__(self, model: Model, params: Sequence[ArrayLike] = ()):
         lib, entry = model.library, model.entry
         self._model = model  # its library and directory live as long
         names = {k: f"{entry}_{k}" for k in ("prefill", "decode", "prepare")}
@@ -113,12 +131,12 @@ class DecodeSession:
         self.position = 0
 
     @property
-    def cache_bytes(self):
+    def cache_bytes(self) -> int:
         """Bytes of all caches at full capacity."""
         return sum(c.nbytes for c in self.caches)
 
     @property
-    def cache(self):
+    def cache(self) -> np.ndarray:
         """The first attention's cache."""
         return self.caches[0]
 
@@ -143,11 +161,11 @@ class DecodeSession:
             raise ValueError("token inputs must be [B, n, ...] with one n")
         return inputs, lengths.pop()
 
-    def prefill(self, *inputs):
+    def prefill(self, *inputs: ArrayLike) -> Results:
         """Runs n new tokens (a prompt) from the current position, in calls of
         `chunk` tokens and then single steps; returns the results for every
         token, concatenated along dimension 1."""
-        inputs, n = self._tokens(inputs)
+        tokens, n = self._tokens(inputs)
         if n < 1:
             raise ValueError("prefill needs at least one token")
         if self.position + n > self.capacity:
@@ -157,7 +175,7 @@ class DecodeSession:
         while t < n:
             size = self.chunk if n - t >= self.chunk else 1
             fn = self._prefill if size == self.chunk else self._decode
-            piece = [a[:, t:t + size] for a in inputs]
+            piece = [a[:, t:t + size] for a in tokens]
             parts.append(self._run(fn, piece))
             self.position += size
             t += size
@@ -165,16 +183,16 @@ class DecodeSession:
                     for i in range(self._num_results))
         return out[0] if len(out) == 1 else out
 
-    def step(self, *inputs):
+    def step(self, *inputs: ArrayLike) -> Results:
         """One new token ([B, 1, ...] token inputs): appends it to the caches
         and attends over every cached token. Past the capacity this raises
         IndexError."""
-        inputs, n = self._tokens(inputs)
+        tokens, n = self._tokens(inputs)
         if n != 1:
             raise ValueError(f"step takes one token, got {n}; use prefill")
         if self.position >= self.capacity:
             raise IndexError(f"KV cache full ({self.capacity} tokens)")
-        out = self._run(self._decode, inputs)
+        out = self._run(self._decode, tokens)
         self.position += 1
         return out[0] if len(out) == 1 else out
 
@@ -183,7 +201,9 @@ class Model:
     """A compiled module: call it like its entry function, or call any of its
     functions by name (`model.forward(x)`)."""
 
-    def __init__(self, library, entry, report_json, work, no_decode_reason=None):
+    def __init__(self, library: Library, entry: str,
+                 report_json: dict[str, Any] | None, work: Any,
+                 no_decode_reason: str | None = None):
         self.library = library
         self.entry = entry
         self.report = report_json
@@ -191,22 +211,25 @@ class Model:
         self.no_decode_reason = no_decode_reason
         self._work = work  # keeps the library's directory alive
 
-    def __call__(self, *arrays):
+    def __call__(self, *arrays: ArrayLike) -> Results:
         return self.library[self.entry](*arrays)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or name not in self.library.signatures:
             raise AttributeError(name)
         return self.library[name]
 
-    def session(self, *params):
+    def session(self, *params: ArrayLike) -> DecodeSession:
         """A decode session over the entry function: empty caches at
         position 0. `params`: the entry function's arguments that are
         neither token inputs nor masks (weights passed as arguments)."""
         return DecodeSession(self, params)
 
-    def generate(self, prompt_ids, max_new_tokens, temperature=0.0, top_k=None,
-                 seed=None, return_logits=False, params=()):
+    def generate(self, prompt_ids: ArrayLike, max_new_tokens: int,
+                 temperature: float = 0.0, top_k: int | None = None,
+                 seed: int | None = None, return_logits: bool = False,
+                 params: Sequence[ArrayLike] = ()
+                 ) -> np.ndarray | tuple[np.ndarray, np.ndarray | None]:
         """New token ids [B, max_new_tokens] after `prompt_ids` ([B, n] or a
         list of ids): greedy at temperature 0, else sampled from the top_k
         (all if None) logits at `temperature` with numpy's generator seeded
@@ -276,8 +299,8 @@ def _passes(raise_attention, tie_arguments, tolerance, cache, capacity,
     return passes
 
 
-def report(path_or_module, *, tie_arguments=False, tolerance=0.0,
-           raise_attention=True):
+def report(path_or_module: Source, *, tie_arguments: bool = False,
+           tolerance: float = 0.0, raise_attention: bool = True) -> dict[str, Any]:
     """The tie report as a dict: for each attention its ties and their proofs,
     head grouping and KV-cache bytes per token before and after folding."""
     with tempfile.TemporaryDirectory(prefix="qkvtie-") as work:
@@ -292,21 +315,22 @@ def report(path_or_module, *, tie_arguments=False, tolerance=0.0,
         return json.loads(out.read_text())
 
 
-def compile(path_or_module, target="cpu", *, raise_attention=True,
-            tie_arguments=False, tolerance=0.0, cache=True, capacity=4096,
-            cache_element_type=None, prefill_tokens=None, reference=False,
-            cpu="native", progress=False):
+def compile(path_or_module: Source, target: Target | str = Target.CPU, *,
+            raise_attention: bool = True, tie_arguments: bool = False,
+            tolerance: float = 0.0, cache: bool = True, capacity: int = 4096,
+            cache_element_type: str | None = None,
+            prefill_tokens: int | None = None, reference: bool = False,
+            cpu: str = "native", progress: bool = False) -> Model:
     """Compiles model IR (a path, MLIR text, or an MLIR module) to a shared
     library and loads it: attention raised, proven ties folded, prefill and
     decode steps over one KV cache of `capacity` tokens per attention, the
     prefill taking `prefill_tokens` per call (`cache=False` skips them),
     fused kernels (`reference=True`: the reference lowering).
-    `target="cuda"`: attention runs as GPU kernels (sm_90a) with the
-    projections on the CPU; without a GPU the calls raise GPUError."""
-    if target not in TARGETS:
-        raise CompileError(f"target {target!r} is not available; targets: "
-                           f"{', '.join(TARGETS)}")
-    if target == "cuda" and reference:
+    `target=Target.CUDA` (or "cuda"): attention runs as GPU kernels (sm_90a)
+    with the projections on the CPU; without a GPU the calls raise
+    GPUError."""
+    target = Target.parse(target)
+    if target == Target.CUDA and reference:
         raise CompileError("reference=True runs on the CPU; it cannot be "
                            "combined with target='cuda'")
     work = tempfile.TemporaryDirectory(prefix="qkvtie-")
@@ -328,7 +352,7 @@ def compile(path_or_module, target="cpu", *, raise_attention=True,
                  no_decode_reason=library.remarks.get(entries[0]))
 
 
-def export_torch(module, example_inputs):
+def export_torch(module: Any, example_inputs: Any) -> str:
     """MLIR text (linalg on tensors, weights as constants, function
     `@forward`) of `module` on `example_inputs`, exported by torch-mlir."""
     try:
@@ -343,7 +367,7 @@ def export_torch(module, example_inputs):
                                     func_name="forward"))
 
 
-def from_torch(module, example_inputs, **compile_options):
+def from_torch(module: Any, example_inputs: Any, **compile_options: Any) -> Model:
     """Exports `module` with torch-mlir and compiles it; options as for
     `compile`."""
     return compile(export_torch(module, example_inputs), **compile_options)

@@ -4,9 +4,19 @@ A public function `f` compiled with `llvm.emit_c_interface` exports
 `_mlir_ciface_f(result*, arg0*, ...)` where every tensor is passed as a
 pointer to a memref descriptor {allocated, aligned, offset, sizes, strides}.
 """
+from __future__ import annotations
+
 import ctypes
+from typing import Any, Callable, Iterable
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+#: An argument's or result's type: (numpy dtype, or "index" for a scalar
+#: index argument; shape).
+ValueType = tuple[Any, tuple[int, ...]]
+#: A compiled function's result: one array, or a tuple of them.
+Results = np.ndarray | tuple[np.ndarray, ...]
 
 _CTYPES = {
     np.dtype(np.float32): ctypes.c_float,
@@ -21,10 +31,10 @@ _CTYPES = {
 }
 
 
-_DESCRIPTORS = {}
+_DESCRIPTORS: dict[int, type[ctypes.Structure]] = {}
 
 
-def _descriptor_type(rank):
+def _descriptor_type(rank: int) -> type[ctypes.Structure]:
     """The memref descriptor struct of `rank`, made once per rank: a class
     per call would grow memory with every call."""
     if rank not in _DESCRIPTORS:
@@ -44,7 +54,7 @@ class ExecutionError(RuntimeError):
     discarded."""
 
 
-def to_descriptor(array):
+def to_descriptor(array: ArrayLike) -> tuple[ctypes.Structure, np.ndarray]:
     """A descriptor viewing `array` (kept alive by the caller)."""
     array = np.ascontiguousarray(array)
     desc = _descriptor_type(array.ndim)()
@@ -56,19 +66,20 @@ def to_descriptor(array):
     return desc, array
 
 
-def set_num_threads(n):
+def set_num_threads(n: int) -> None:
     """Threads the compiled kernels use (OpenMP), for this process."""
-    import os
-    lib = os.path.join(os.environ.get("QKVTIE_LLVM_BIN", "/usr/lib/llvm-22/bin"),
-                       "..", "lib", "libomp.so")
-    ctypes.CDLL(lib).omp_set_num_threads(ctypes.c_int(n))
+    # Here, not at the top: compiler imports this module.
+    from .compiler import llvm_library_dir
+    lib = llvm_library_dir() / "libomp.so"
+    ctypes.CDLL(str(lib)).omp_set_num_threads(ctypes.c_int(n))
 
 
 _libc = ctypes.CDLL(None)
 _libc.free.argtypes = [ctypes.c_void_p]
 
 
-def from_descriptor(desc, dtype, shape, borrowed=None):
+def from_descriptor(desc: ctypes.Structure, dtype: Any, shape: tuple[int, ...],
+                    borrowed: dict[int, np.ndarray] | None = None) -> np.ndarray:
     """The result as a numpy array: a copy of a callee-allocated buffer (the
     caller frees it, with release(), once every result is copied: results
     may share a buffer); or, when the buffer is one the caller passed in
@@ -86,7 +97,7 @@ def from_descriptor(desc, dtype, shape, borrowed=None):
     return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
 
 
-def release(descs, borrowed):
+def release(descs: Iterable[ctypes.Structure], borrowed: dict[int, np.ndarray]) -> None:
     """Frees each callee-allocated buffer of `descs` once; never one of the
     caller's (`borrowed`)."""
     freed = set()
@@ -99,8 +110,10 @@ def release(descs, borrowed):
 class Function:
     """One exported function with known argument and result types."""
 
-    def __init__(self, library, name, args, results, check=None, prefix=None,
-                 owner=None):
+    def __init__(self, library: ctypes.CDLL, name: str, args: list[ValueType],
+                 results: list[ValueType],
+                 check: tuple[Callable[[], Any], Callable[[], None]] | None = None,
+                 prefix: str | None = None, owner: Any = None):
         symbol = f"{prefix}_ciface_{name}" if prefix else "_mlir_ciface_" + name
         self._name = name
         # Whoever unloads the library must outlive this function.
@@ -123,10 +136,13 @@ class Function:
                 "Results", (ctypes.Structure,),
                 {"_fields_": [(f"r{i}", d) for i, d in enumerate(descs)]})
 
-    def __call__(self, *args):
+    def __call__(self, *args: Any) -> Results:
+        """Arrays (anything np.asarray takes) and, for index arguments,
+        integers, in the order of the function's arguments."""
         if len(args) != len(self._args):
             raise TypeError(f"expected {len(self._args)} arguments, got {len(args)}")
-        keep, call_args = [], []
+        keep: list[tuple[ctypes.Structure, np.ndarray]] = []
+        call_args: list[Any] = []
         for a, (dtype, shape) in zip(args, self._args):
             if dtype == "index":
                 call_args.append(ctypes.c_int64(int(a)))

@@ -91,6 +91,25 @@ def test_unknown_target_and_missing_session():
         qkvtie.compile(42)
 
 
+def test_targets_are_an_enum_or_its_values():
+    Target = qkvtie.Target
+    assert [Target.parse(t) for t in ("cpu", "cuda", Target.CUDA)] == \
+        [Target.CPU, Target.CUDA, Target.CUDA]
+    # Members are their strings, for code written before the enum.
+    assert Target.CUDA == "cuda" and f"--target={Target.CUDA}" == "--target=cuda"
+    for bad in ("rocm", "CPU", None):
+        with pytest.raises(qkvtie.CompileError,
+                           match=f"target {bad!r} is not available; targets: cpu, cuda"):
+            Target.parse(bad)
+    # Checked before any tool runs.
+    with pytest.raises(qkvtie.CompileError, match="target 'gpu' is not available"):
+        qkvtie.compile_file(MODELS / "no-such-model.mlir", target="gpu")
+    model = qkvtie.compile(MODELS / "mha-kv-tied.mlir", target=Target.CPU, cache=False)
+    assert model.library.target is Target.CPU and model.library.target == "cpu"
+    x, want = load("mha-kv-tied")
+    np.testing.assert_allclose(model(x), want, rtol=1e-4, atol=1e-4)
+
+
 def test_session_recomputes_rope_tables_for_a_longer_cache():
     """The model computes its RoPE tables for its 8 positions; a 64-token
     cache needs 64, which @forward_tables recomputes once per session."""

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from qkvtie import compile_file, find_tool
-from qkvtie.mlirgen import attention_case
-from qkvtie.reference import attention
+
+from mlirgen import attention_case
+from reference import attention
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 

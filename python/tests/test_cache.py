@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from qkvtie import compile_file
-from qkvtie.mlirgen import ttype
+
+from mlirgen import ttype
 
 
 def rotate(x, cos, sin):

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from qkvtie.compiler import REFERENCE, compile_file
-from qkvtie.mlirgen import attention_case
-from qkvtie.reference import attention
+
+from mlirgen import attention_case
+from reference import attention
 
 CASES = []
 for ties, (h, hkv), mask, rope in itertools.product(

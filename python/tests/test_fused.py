@@ -22,10 +22,11 @@ import numpy as np
 import pytest
 
 from qkvtie import compile_file
-from qkvtie.mlirgen import (attention_case, encode, from_bf16, rope_tables,
-                            storage, ttype)
-from qkvtie.reference import attention, head_norm, rope_rotate
 from qkvtie.runtime import set_num_threads
+
+from mlirgen import (attention_case, encode, from_bf16, rope_tables, storage,
+                     ttype)
+from reference import attention, head_norm, rope_rotate
 
 TIES = ["Q-K-V", "Q-K=V", "Q=K-V", "Q=K=V", "identity-query"]
 HEADS = [(4, 4), (8, 2), (8, 1)]

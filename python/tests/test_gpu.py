@@ -15,22 +15,24 @@ import numpy as np
 import pytest
 
 from qkvtie import GPUError, compile_file, cuda_available
-from qkvtie.mlirgen import from_bf16
+from qkvtie.compiler import build_config
 
+from mlirgen import from_bf16
 from test_fused import DECODE as CPU_DECODE, PREFILL as CPU_PREFILL
 from test_fused import TOL, _compile, _decode, _ids, _name, _prefill
 
 
 def _gpu_supported(case):
     """The GPU kernels rotate whole heads and have no QK-norm (they say so:
-    test/Transforms/lower-gpu-errors.mlir)."""
+    test/Conversion/QKVTieToGPU/lower-gpu-errors.mlir)."""
     return case.get("rope") != "partial" and not case.get("qk_norm")
 
 
 PREFILL = [c for c in CPU_PREFILL if _gpu_supported(c)]
 DECODE = [c for c in CPU_DECODE if _gpu_supported(c)]
 
-CUDA = pathlib.Path(os.environ.get("QKVTIE_CUDA_PATH", "/usr/local/cuda"))
+CUDA = pathlib.Path(os.environ.get("QKVTIE_CUDA_PATH")
+                    or build_config()["cuda_path"])
 needs_toolkit = pytest.mark.skipif(
     not (CUDA / "bin" / "ptxas").exists(),
     reason=f"no CUDA toolkit at {CUDA} (set QKVTIE_CUDA_PATH): cannot "
