@@ -169,7 +169,12 @@ def test_bad_target_options(tmp_path):
     model = pathlib.Path(__file__).resolve().parents[2] / "examples" / \
         "tied-gqa-attention.mlir"
     for args, message in (
-            (["--target=tpu"], "--target must be cpu or cuda, not 'tpu'"),
+            # Enum options: a value outside the list fails when parsed.
+            (["--target=tpu"], "--target option: Cannot find option named 'tpu'"),
+            (["--gpu-chip=sm_10"],
+             "--gpu-chip option: Cannot find option named 'sm_10'"),
+            (["--vector-width=3"],
+             "--vector-width option: Cannot find option named '3'"),
             (["--target=cuda", "--reference"], "--reference runs on the CPU"),
             (["--target=cuda", f"--cuda-path={tmp_path}"],
              f"{tmp_path}/bin/ptxas does not exist")):

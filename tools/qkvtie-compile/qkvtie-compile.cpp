@@ -25,6 +25,7 @@
 
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 #include "qkvtie/InitQKVTie.h"
+#include "qkvtie/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -96,20 +97,24 @@ static cl::opt<bool>
     reference("reference",
               cl::desc("Lower attention by the reference decomposition "
                        "(the numerical oracle) instead of fused kernels"));
-static cl::opt<int64_t> vectorWidth(
+static cl::opt<qkvtie::VectorWidth> vectorWidth(
     "vector-width",
     cl::desc("Widest vector of the kernels in f32 lanes (default: 16 where "
              "--cpu=native has AVX-512F, else 8)"),
-    cl::init(0));
-static cl::opt<std::string>
-    target("target",
-           cl::desc("Where attention runs: cpu (fused CPU kernels) or cuda "
-                    "(GPU kernels for --gpu-chip; projections on the CPU)"),
-           cl::init("cpu"));
-static cl::opt<std::string> gpuChip("gpu-chip",
-                                    cl::desc("GPU architecture for "
-                                             "--target=cuda"),
-                                    cl::init("sm_90a"));
+    cl::init(qkvtie::VectorWidth::AVX2), qkvtie::vectorWidthValues());
+static cl::opt<qkvtie::LoweringTarget> target(
+    "target",
+    cl::desc("Where attention runs (--reference: the decomposition on the "
+             "CPU)"),
+    cl::init(qkvtie::LoweringTarget::CPU),
+    cl::values(clEnumValN(qkvtie::LoweringTarget::CPU, "cpu",
+                          "fused CPU kernels"),
+               clEnumValN(qkvtie::LoweringTarget::CUDA, "cuda",
+                          "GPU kernels for --gpu-chip; projections on the "
+                          "CPU")));
+static cl::opt<qkvtie::GPUChip>
+    gpuChip("gpu-chip", cl::desc("GPU architecture for --target=cuda"),
+            cl::init(qkvtie::GPUChip::SM90a), qkvtie::gpuChipValues());
 static cl::opt<std::string> cudaPath("cuda-path",
                                      cl::desc("CUDA toolkit whose ptxas and "
                                               "libdevice --target=cuda uses"),
@@ -125,27 +130,24 @@ LogicalResult runPipeline(ModuleOp module) {
     return failure();
   applyDefaultTimingPassManagerCLOptions(pm);
   if (!noRaise) {
-    std::string pipeline =
-        "qkvtie-raise-attention,qkvtie-fold-ties{tie-arguments=" +
-        std::string(tieArguments ? "true" : "false") +
-        "},qkvtie-materialize-kv-cache{capacity=" + std::to_string(capacity) +
-        (cacheType.empty() ? std::string() : " element-type=" + cacheType) +
-        "}";
-    if (failed(parsePassPipeline(pipeline, pm)))
-      return failure();
+    qkvtie::RaisePipelineOptions options;
+    options.tieArguments = tieArguments;
+    options.capacity = capacity;
+    options.cacheElementType = cacheType;
+    qkvtie::buildRaiseFoldMaterializePipeline(pm, options);
   }
   return pm.run(module);
 }
 
-int64_t kernelLanes() {
-  if (vectorWidth)
+qkvtie::VectorWidth kernelWidth() {
+  if (vectorWidth.getNumOccurrences())
     return vectorWidth;
   if (cpu == "native") {
     llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
     if (features.lookup("avx512f"))
-      return 16;
+      return qkvtie::VectorWidth::AVX512;
   }
-  return 8;
+  return qkvtie::VectorWidth::AVX2;
 }
 
 LogicalResult lower(ModuleOp module) {
@@ -153,21 +155,16 @@ LogicalResult lower(ModuleOp module) {
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
   applyDefaultTimingPassManagerCLOptions(pm);
-  if (target == "cuda") {
-    // A cubin made by ptxas: nothing to compile when the library loads.
-    if (failed(qkvtie::buildLowerToLLVMCUDAPipeline(pm, kernelLanes(), gpuChip,
-                                                    "bin", cudaPath,
-                                                    /*checksToStatus=*/true)))
-      return failure();
-    return pm.run(module);
-  }
+  qkvtie::LowerToLLVMPipelineOptions options;
+  options.target = reference ? qkvtie::LoweringTarget::Reference : target;
+  options.vectorWidth = kernelWidth();
+  options.chip = gpuChip;
+  // A cubin made by ptxas: nothing to compile when the library loads.
+  options.gpuFormat = qkvtie::GPUBinaryFormat::Cubin;
+  options.cudaPath = cudaPath;
   // Checks report to the caller: a library never aborts its host.
-  std::string lowering = (reference ? std::string("qkvtie-decompose")
-                                    : "qkvtie-lower-cpu{vector-width=" +
-                                          std::to_string(kernelLanes()) + "}") +
-                         ",qkvtie-checks-to-status";
-  if (failed(qkvtie::buildLowerToLLVMPipeline(pm, lowering)))
-    return failure();
+  options.checksToStatus = true;
+  qkvtie::buildLowerToLLVMPipeline(pm, options);
   return pm.run(module);
 }
 
@@ -226,12 +223,10 @@ int main(int argc, char **argv) {
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
-  if (target != "cpu" && target != "cuda")
-    return fail("--target must be cpu or cuda, not '" + target + "'");
-  if (target == "cuda" && reference)
+  bool cuda = target == qkvtie::LoweringTarget::CUDA;
+  if (cuda && reference)
     return fail("--reference runs on the CPU; it cannot be combined with "
                 "--target=cuda");
-  bool cuda = target == "cuda";
   if (cuda && !llvm::sys::fs::exists(cudaPath + "/bin/ptxas"))
     return fail("--target=cuda needs the CUDA toolkit's ptxas: " + cudaPath +
                 "/bin/ptxas does not exist (set --cuda-path)");

@@ -10,14 +10,6 @@
 
 include "mlir/Pass/PassBase.td"
 
-defvar VectorWidthValues = [{::llvm::cl::values(
-  clEnumValN(::mlir::qkvtie::VectorWidth::Scalar, "1", "scalar"),
-  clEnumValN(::mlir::qkvtie::VectorWidth::Two, "2", "2 f32 lanes"),
-  clEnumValN(::mlir::qkvtie::VectorWidth::SSE, "4", "4 f32 lanes (SSE, NEON)"),
-  clEnumValN(::mlir::qkvtie::VectorWidth::AVX2, "8", "8 f32 lanes (AVX2)"),
-  clEnumValN(::mlir::qkvtie::VectorWidth::AVX512, "16",
-             "16 f32 lanes (AVX-512)"))}];
-
 def QKVTieLowerCPU : Pass<"qkvtie-lower-cpu", "ModuleOp"> {
   let summary = "Lowers qkvtie ops and f32-accumulating matmuls to fused, "
                 "vectorised, multithreaded CPU kernels";
@@ -60,7 +52,8 @@ def QKVTieLowerCPU : Pass<"qkvtie-lower-cpu", "ModuleOp"> {
   let options = [
     Option<"vectorWidth", "vector-width", "::mlir::qkvtie::VectorWidth",
            /*default=*/"::mlir::qkvtie::VectorWidth::AVX2",
-           "Widest vector in f32 lanes", VectorWidthValues>
+           "Widest vector in f32 lanes",
+           "::mlir::qkvtie::vectorWidthValues()">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
