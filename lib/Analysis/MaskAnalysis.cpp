@@ -283,6 +283,17 @@ FailureOr<Scalar> PointEvaluator::inBody(Value v, linalg::LinalgOp op,
     return it->second;
   Block *body = op.getBlock();
   FailureOr<Scalar> r = failure();
+  // An op on scalars, its operands evaluated first.
+  auto applyToOperands = [&](Operation *def) -> FailureOr<Scalar> {
+    SmallVector<Scalar> in;
+    for (Value operand : def->getOperands()) {
+      FailureOr<Scalar> s = inBody(operand, op, loops, env);
+      if (failed(s))
+        return failure();
+      in.push_back(*s);
+    }
+    return apply(def, in);
+  };
   if (auto arg = dyn_cast<BlockArgument>(v); arg && arg.getOwner() == body) {
     OpOperand *operand = op.getMatchingOpOperand(arg);
     if (!isa<RankedTensorType>(operand->get().getType())) {
@@ -318,14 +329,7 @@ FailureOr<Scalar> PointEvaluator::inBody(Value v, linalg::LinalgOp op,
       r = inBody(c->truthy() ? sel.getTrueValue() : sel.getFalseValue(), op,
                  loops, env);
     } else {
-      SmallVector<Scalar> in;
-      for (Value operand : def->getOperands()) {
-        FailureOr<Scalar> s = inBody(operand, op, loops, env);
-        if (failed(s))
-          return failure();
-        in.push_back(*s);
-      }
-      r = apply(def, in);
+      r = applyToOperands(def);
     }
   } else if (Operation *def = v.getDefiningOp()) {
     // A scalar from above: a constant or arithmetic on constants.
@@ -333,14 +337,7 @@ FailureOr<Scalar> PointEvaluator::inBody(Value v, linalg::LinalgOp op,
       r = constantAt(c, {});
     } else if (def->getNumRegions() == 0 && def->getNumResults() == 1 &&
                !isa<ShapedType>(v.getType())) {
-      SmallVector<Scalar> in;
-      for (Value operand : def->getOperands()) {
-        FailureOr<Scalar> s = inBody(operand, op, loops, env);
-        if (failed(s))
-          return failure();
-        in.push_back(*s);
-      }
-      r = apply(def, in);
+      r = applyToOperands(def);
     } else {
       return fail(def, "is not understood by the mask evaluation");
     }

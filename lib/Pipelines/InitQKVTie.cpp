@@ -4,6 +4,7 @@
 
 #include "qkvtie/Conversion/Passes.h"
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
+#include "qkvtie/Dialect/QKVTie/Transforms/AggregatedOpInterfaceImpl.h"
 #include "qkvtie/Pipelines/Pipelines.h"
 #include "qkvtie/Transforms/Passes.h"
 
@@ -40,6 +41,7 @@ void mlir::qkvtie::registerQKVTieDialects(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, gpu::GPUDialect *) {
     gpu::LaunchFuncOp::attachInterface<LaunchFuncMemoryEffects>(*ctx);
   });
+  registerAggregatedOpInterfaceExternalModels(registry);
 }
 
 /// Debian's release LLVM does not register -debug-only; QKVTie's libraries

@@ -172,24 +172,24 @@ void mlir::qkvtie::registerQKVTiePipelines() {
       "wrappers; link the result with libomp (and for target=cuda "
       "libqkvtie_cuda_runtime)",
       buildLowerToLLVMPipeline);
-  PassPipelineRegistration<>(
-      "qkvtie-lower-to-llvm-reference",
-      "qkvtie-lower-to-llvm{target=reference}: qkvtie ops by the reference "
-      "decomposition",
-      [](OpPassManager &pm) {
-        LowerToLLVMPipelineOptions options;
-        options.target = LoweringTarget::Reference;
-        buildLowerToLLVMPipeline(pm, options);
-      });
-  PassPipelineRegistration<>(
-      "qkvtie-lower-to-llvm-cuda",
-      "qkvtie-lower-to-llvm{target=cuda}: attention as GPU kernels (NVVM, "
-      "sm_90a, embedded as PTX), the rest as host LLVM with C wrappers",
-      [](OpPassManager &pm) {
-        LowerToLLVMPipelineOptions options;
-        options.target = LoweringTarget::CUDA;
-        buildLowerToLLVMPipeline(pm, options);
-      });
+  // Presets of qkvtie-lower-to-llvm, each a target with its defaults.
+  for (auto [name, summary, target] :
+       {std::make_tuple("qkvtie-lower-to-llvm-reference",
+                        "qkvtie-lower-to-llvm{target=reference}: qkvtie ops "
+                        "by the reference decomposition",
+                        LoweringTarget::Reference),
+        std::make_tuple("qkvtie-lower-to-llvm-cuda",
+                        "qkvtie-lower-to-llvm{target=cuda}: attention as GPU "
+                        "kernels (NVVM, sm_90a, embedded as PTX), the rest as "
+                        "host LLVM with C wrappers",
+                        LoweringTarget::CUDA)}) {
+    PassPipelineRegistration<>(name, summary,
+                               [target = target](OpPassManager &pm) {
+                                 LowerToLLVMPipelineOptions options;
+                                 options.target = target;
+                                 buildLowerToLLVMPipeline(pm, options);
+                               });
+  }
   PassPipelineRegistration<RaisePipelineOptions>(
       "qkvtie-raise-fold-materialize",
       "Raise attention, fold proven ties and materialise the KV cache: what "

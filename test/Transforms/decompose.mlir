@@ -38,3 +38,31 @@ func.func @value_only_f16(%x: tensor<2x4x16xf16>, %wv: tensor<16x16xf16>) -> ten
          slots((%wv : tensor<16x16xf16>)) -> tensor<2x4x16xf16>
   return %0 : tensor<2x4x16xf16>
 }
+
+// -----
+
+// A decode step: cache.attend decomposes against its cache read as the
+// storage tensor [buffers, B, Hkv, capacity, d]; the cache ops become that
+// tensor too, and the casts between the two meet and cancel, in the body and
+// at the function boundary.
+// CHECK-LABEL: func.func @decode_step
+// CHECK-SAME: (%{{.*}}: tensor<1x4x1x8xf32>, %[[CACHE:.*]]: tensor<1x1x2x16x8xf32>, %[[KV:.*]]: tensor<1x2x1x8xf32>, %[[POS:.*]]: index)
+// CHECK-SAME: -> (tensor<1x4x1x8xf32>, tensor<1x1x2x16x8xf32>)
+// CHECK-NOT: unrealized_conversion_cast
+// CHECK-NOT: = qkvtie.
+// CHECK: %[[APPENDED:.*]] = tensor.insert_slice %[[KV]] into %[[CACHE]]
+// CHECK: tensor.extract_slice %[[APPENDED]][0, 0, 0, 0, 0] [1, 1, 2, 16, 8]
+// CHECK: math.exp
+// CHECK-NOT: unrealized_conversion_cast
+// CHECK: return %{{.*}}, %[[APPENDED]] : tensor<1x4x1x8xf32>, tensor<1x1x2x16x8xf32>
+func.func @decode_step(%q: tensor<1x4x1x8xf32>,
+                       %c: !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 16, head_dim = 8, f32>,
+                       %kv: tensor<1x2x1x8xf32>, %pos: index)
+    -> (tensor<1x4x1x8xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 16, head_dim = 8, f32>) {
+  %c1 = qkvtie.cache.append %c at %pos, %kv : !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 16, head_dim = 8, f32>, tensor<1x2x1x8xf32>
+  %one = arith.constant 1 : index
+  %len = arith.addi %pos, %one : index
+  %o = qkvtie.cache.attend ties <q = 0, k = 1, v = 1> heads(4, 2) scale(0.35) mask(causal) %q, %c1 length %len
+         : tensor<1x4x1x8xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 16, head_dim = 8, f32> -> tensor<1x4x1x8xf32>
+  return %o, %c1 : tensor<1x4x1x8xf32>, !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 16, head_dim = 8, f32>
+}

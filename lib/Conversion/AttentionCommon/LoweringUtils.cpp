@@ -7,12 +7,16 @@
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <cmath>
 #include <limits>
@@ -25,12 +29,155 @@ static Value empty(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
   return tensor::EmptyOp::create(b, shape, type);
 }
 
-static Value convert(OpBuilder &b, Location loc, Value v, Type to) {
-  if (v.getType() == to)
+Value mlir::qkvtie::convertFloat(OpBuilder &b, Location loc, Value v,
+                                 Type elt) {
+  Type from = getElementTypeOrSelf(v.getType());
+  if (from == elt)
     return v;
-  if (v.getType().getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
+  Type to = elt;
+  if (auto vt = dyn_cast<VectorType>(v.getType()))
+    to = VectorType::get(vt.getShape(), elt);
+  if (from.getIntOrFloatBitWidth() < elt.getIntOrFloatBitWidth())
     return arith::ExtFOp::create(b, loc, to, v);
   return arith::TruncFOp::create(b, loc, to, v);
+}
+
+double mlir::qkvtie::lowestFinite(Type elt) {
+  return APFloat::getLargest(cast<FloatType>(elt).getFloatSemantics(),
+                             /*Negative=*/true)
+      .convertToDouble();
+}
+
+/// x·cos + partner·sin, fused as the kernels' vectors or scalars are.
+static Value rotateWith(OpBuilder &b, Location loc, Value x, Value partner,
+                        RopeTables tables) {
+  auto [cos, sin] = tables();
+  Value xc = arith::MulFOp::create(b, loc, x, cos);
+  if (isa<VectorType>(x.getType()))
+    return vector::FMAOp::create(b, loc, partner, sin, xc);
+  return math::FmaOp::create(b, loc, partner, sin, xc);
+}
+
+Value mlir::qkvtie::buildRotateHalf(OpBuilder &b, Location loc, Value x,
+                                    Value other, bool low, RopeTables tables) {
+  Value partner = low ? Value(arith::NegFOp::create(b, loc, other)) : other;
+  return rotateWith(b, loc, x, partner, tables);
+}
+
+Value mlir::qkvtie::buildRotateHalf(OpBuilder &b, Location loc, Value x,
+                                    Value other, Value low, RopeTables tables) {
+  Value partner = arith::SelectOp::create(
+      b, loc, low, arith::NegFOp::create(b, loc, other), other);
+  return rotateWith(b, loc, x, partner, tables);
+}
+
+Value mlir::qkvtie::buildRope(ImplicitLocOpBuilder &b, Value x, Value cos,
+                              Value sin, Value first, Type elt) {
+  auto t = cast<RankedTensorType>(x.getType());
+  int64_t r = cast<RankedTensorType>(cos.getType()).getDimSize(1);
+  int64_t half = r / 2;
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+  Type f32 = b.getF32Type();
+  return linalg::GenericOp::create(
+             b, t, ValueRange{x}, empty(b, t.getShape(), elt),
+             ArrayRef<AffineMap>{id, id},
+             SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+             [&](OpBuilder &ob, Location loc, ValueRange args) {
+               Value i0 = linalg::IndexOp::create(ob, loc, 0);
+               Value i1 = linalg::IndexOp::create(ob, loc, 1);
+               Value i2 = linalg::IndexOp::create(ob, loc, 2);
+               Value i3 = linalg::IndexOp::create(ob, loc, 3);
+               auto cst = [&](int64_t v) {
+                 return arith::ConstantIndexOp::create(ob, loc, v);
+               };
+               Value pos = arith::AddIOp::create(ob, loc, first, i2);
+               // Elements past r are not rotated; their reads stay in the
+               // rotated part, whose results are then dropped.
+               Value rotated = arith::CmpIOp::create(
+                   ob, loc, arith::CmpIPredicate::ult, i3, cst(r));
+               Value e = arith::SelectOp::create(ob, loc, rotated, i3, cst(0));
+               Value lower = arith::CmpIOp::create(
+                   ob, loc, arith::CmpIPredicate::ult, e, cst(half));
+               Value partner = arith::SelectOp::create(
+                   ob, loc, lower, arith::AddIOp::create(ob, loc, e, cst(half)),
+                   arith::SubIOp::create(ob, loc, e, cst(half)));
+               auto read = [&](Value table, ValueRange at) {
+                 return convertFloat(
+                     ob, loc, tensor::ExtractOp::create(ob, loc, table, at),
+                     f32);
+               };
+               Value xv = convertFloat(ob, loc, args[0], f32);
+               Value v = buildRotateHalf(
+                   ob, loc, xv, read(x, {i0, i1, i2, partner}), lower, [&] {
+                     Value cs = read(cos, {pos, e});
+                     return std::make_pair(cs, read(sin, {pos, e}));
+                   });
+               v = arith::SelectOp::create(ob, loc, rotated, v, xv);
+               linalg::YieldOp::create(
+                   ob, loc, ValueRange{convertFloat(ob, loc, v, elt)});
+             })
+      .getResult(0);
+}
+
+Value mlir::qkvtie::buildHeadNorm(ImplicitLocOpBuilder &b, Value x,
+                                  Value weight, double eps, Type elt) {
+  auto t = cast<RankedTensorType>(x.getType());
+  ArrayRef<int64_t> shape = t.getShape();
+  int64_t d = shape[3];
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+  AffineMap row = AffineMap::get(
+      4, 0,
+      {b.getAffineDimExpr(0), b.getAffineDimExpr(1), b.getAffineDimExpr(2)},
+      ctx);
+  AffineMap elem = AffineMap::get(4, 0, {b.getAffineDimExpr(3)}, ctx);
+  auto ext = [&](OpBuilder &ob, Location loc, Value v) {
+    return convertFloat(ob, loc, v, f32);
+  };
+  Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+  Value acc =
+      linalg::FillOp::create(
+          b, zero,
+          tensor::EmptyOp::create(b, shape.take_front(3), f32).getResult())
+          .getResult(0);
+  Value ss =
+      linalg::GenericOp::create(
+          b, acc.getType(), ValueRange{x}, acc, ArrayRef<AffineMap>{id, row},
+          {utils::IteratorType::parallel, utils::IteratorType::parallel,
+           utils::IteratorType::parallel, utils::IteratorType::reduction},
+          [&](OpBuilder &ob, Location loc, ValueRange args) {
+            Value v = ext(ob, loc, args[0]);
+            linalg::YieldOp::create(
+                ob, loc,
+                ValueRange{arith::AddFOp::create(
+                    ob, loc, args[1], arith::MulFOp::create(ob, loc, v, v))});
+          })
+          .getResult(0);
+  return linalg::GenericOp::create(
+             b, t, ValueRange{x, ss, weight},
+             tensor::EmptyOp::create(b, shape, elt).getResult(),
+             ArrayRef<AffineMap>{id, row, elem, id},
+             SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+             [&](OpBuilder &ob, Location loc, ValueRange args) {
+               Value mean = arith::DivFOp::create(
+                   ob, loc, args[1],
+                   arith::ConstantOp::create(ob, loc, ob.getF32FloatAttr(d)));
+               Value inv = math::RsqrtOp::create(
+                   ob, loc,
+                   arith::AddFOp::create(
+                       ob, loc, mean,
+                       arith::ConstantOp::create(ob, loc,
+                                                 ob.getF32FloatAttr(eps))));
+               Value v = arith::MulFOp::create(
+                   ob, loc,
+                   arith::MulFOp::create(ob, loc, ext(ob, loc, args[0]), inv),
+                   ext(ob, loc, args[2]));
+               linalg::YieldOp::create(
+                   ob, loc, ValueRange{convertFloat(ob, loc, v, elt)});
+             })
+      .getResult(0);
 }
 
 Value mlir::qkvtie::buildProjection(ImplicitLocOpBuilder &b, Value x,
@@ -66,9 +213,9 @@ Value mlir::qkvtie::buildProjection(ImplicitLocOpBuilder &b, Value x,
                Value v = args[0];
                if (hasBias)
                  v = arith::AddFOp::create(ob, loc, v,
-                                           convert(ob, loc, args[1], f32));
-               linalg::YieldOp::create(ob, loc,
-                                       ValueRange{convert(ob, loc, v, elt)});
+                                           convertFloat(ob, loc, args[1], f32));
+               linalg::YieldOp::create(
+                   ob, loc, ValueRange{convertFloat(ob, loc, v, elt)});
              })
       .getResult(0);
 }
@@ -109,8 +256,8 @@ Value mlir::qkvtie::buildMergeHeads(ImplicitLocOpBuilder &b, Value o,
           b, RankedTensorType::get({batch, len, heads, d}, elt), ValueRange{o},
           empty(b, {batch, len, heads, d}, elt), maps, iters,
           [&](OpBuilder &ob, Location loc, ValueRange args) {
-            linalg::YieldOp::create(ob, loc,
-                                    ValueRange{convert(ob, loc, args[0], elt)});
+            linalg::YieldOp::create(
+                ob, loc, ValueRange{convertFloat(ob, loc, args[0], elt)});
           })
           .getResult(0);
   return tensor::CollapseShapeOp::create(
@@ -130,7 +277,7 @@ Value mlir::qkvtie::buildConvert(ImplicitLocOpBuilder &b, Value v, Type elt) {
              empty(b, t.getShape(), elt), ArrayRef<AffineMap>{id, id}, iters,
              [&](OpBuilder &ob, Location loc, ValueRange args) {
                linalg::YieldOp::create(
-                   ob, loc, ValueRange{convert(ob, loc, args[0], elt)});
+                   ob, loc, ValueRange{convertFloat(ob, loc, args[0], elt)});
              })
       .getResult(0);
 }
@@ -157,7 +304,7 @@ void mlir::qkvtie::buildRangeCheck(ImplicitLocOpBuilder &b, Value v,
       linalg::GenericOp::create(
           b, init.getType(), ValueRange{v}, init, maps, iters,
           [&](OpBuilder &ob, Location loc, ValueRange args) {
-            Value x = convert(ob, loc, args[0], ob.getF32Type());
+            Value x = convertFloat(ob, loc, args[0], ob.getF32Type());
             Value a = math::AbsFOp::create(ob, loc, x);
             // Fits, or was not finite to begin with.
             Value fits = arith::CmpFOp::create(
@@ -292,6 +439,14 @@ void mlir::qkvtie::populateCacheStoragePatterns(TypeConverter &converter,
                                                 RewritePatternSet &patterns) {
   patterns.add<DecomposeCacheCreate, DecomposeCacheAppend>(
       converter, patterns.getContext());
+}
+
+void mlir::qkvtie::addFusedLoweringLegalDialects(ConversionTarget &target) {
+  target.addLegalDialect<
+      arith::ArithDialect, bufferization::BufferizationDialect,
+      cf::ControlFlowDialect, linalg::LinalgDialect, math::MathDialect,
+      memref::MemRefDialect, scf::SCFDialect, tensor::TensorDialect,
+      vector::VectorDialect>();
 }
 
 void mlir::qkvtie::configureCacheConversion(ConversionTarget &target,

@@ -111,11 +111,13 @@ SmallVector<Value> CPUAttention::rotate(ArrayRef<Value> x, Value pos) {
       r.push_back(x[c]);
       continue;
     }
-    Value partner =
-        c < half ? arith::NegFOp::create(b, x[c + half]) : x[c - half];
-    Value cs = loadF32(cos, {pos, idx(0)}, c * w, w);
-    Value sn = loadF32(sin, {pos, idx(0)}, c * w, w);
-    r.push_back(fma(partner, sn, mul(x[c], cs)));
+    bool low = c < half;
+    r.push_back(buildRotateHalf(
+        b, b.getLoc(), x[c], low ? x[c + half] : x[c - half], low, [&] {
+          Value cs = loadF32(cos, {pos, idx(0)}, c * w, w);
+          Value sn = loadF32(sin, {pos, idx(0)}, c * w, w);
+          return std::make_pair(cs, sn);
+        }));
   }
   return r;
 }

@@ -33,11 +33,7 @@ struct LowerCPUPass : public qkvtie::impl::QKVTieLowerCPUBase<LowerCPUPass> {
     MLIRContext *ctx = &getContext();
     CacheStorageTypeConverter converter;
     ConversionTarget target(*ctx);
-    target.addLegalDialect<
-        arith::ArithDialect, bufferization::BufferizationDialect,
-        cf::ControlFlowDialect, linalg::LinalgDialect, math::MathDialect,
-        memref::MemRefDialect, scf::SCFDialect, tensor::TensorDialect,
-        vector::VectorDialect>();
+    addFusedLoweringLegalDialects(target);
     target.addDynamicallyLegalOp<linalg::MatmulOp>(
         [](linalg::MatmulOp op) { return !isFusedMatmul(op); });
     RewritePatternSet patterns(ctx);

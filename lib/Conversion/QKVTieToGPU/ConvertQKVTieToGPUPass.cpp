@@ -38,11 +38,8 @@ struct LowerGPUPass : public qkvtie::impl::QKVTieLowerGPUBase<LowerGPUPass> {
       return signalPassFailure();
     CacheStorageTypeConverter converter;
     ConversionTarget target(*ctx);
-    target.addLegalDialect<
-        arith::ArithDialect, bufferization::BufferizationDialect,
-        cf::ControlFlowDialect, gpu::GPUDialect, linalg::LinalgDialect,
-        math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
-        tensor::TensorDialect, vector::VectorDialect>();
+    addFusedLoweringLegalDialects(target);
+    target.addLegalDialect<gpu::GPUDialect>();
     RewritePatternSet patterns(ctx);
     populateQKVTieToGPUConversionPatterns(converter, patterns);
     configureCacheConversion(target, converter, patterns);

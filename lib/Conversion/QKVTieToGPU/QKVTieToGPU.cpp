@@ -198,10 +198,11 @@ void buildDecodeKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
       for (int64_t e = 0; e < ds.perLane; ++e) {
         Value other = g.shuffleXor(x[e], partnerMask);
         Value low = g.ult(cols[e], g.idx(s.d / 2));
-        Value partner = g.select(low, arith::NegFOp::create(b, other), other);
-        Value cs = g.loadF32(cos, {pos, cols[e]});
-        Value sn = g.loadF32(sin, {pos, cols[e]});
-        r.push_back(math::FmaOp::create(b, partner, sn, g.mul(x[e], cs)));
+        r.push_back(buildRotateHalf(b, b.getLoc(), x[e], other, low, [&] {
+          Value cs = g.loadF32(cos, {pos, cols[e]});
+          Value sn = g.loadF32(sin, {pos, cols[e]});
+          return std::make_pair(cs, sn);
+        }));
       }
       return r;
     };
@@ -394,12 +395,14 @@ void buildPrefillKernel(ImplicitLocOpBuilder &b, const AttentionSpec &s,
       SmallVector<Value> out;
       int64_t half = s.d / 2;
       for (int64_t c = 0; c < s.d; ++c) {
-        Value partner = c < half
-                            ? Value(arith::NegFOp::create(kb.b, x[c + half]))
-                            : x[c - half];
-        Value cs = kb.loadF32(cos, {pos, kb.idx(c)});
-        Value sn = kb.loadF32(sin, {pos, kb.idx(c)});
-        out.push_back(math::FmaOp::create(kb.b, partner, sn, kb.mul(x[c], cs)));
+        bool low = c < half;
+        out.push_back(
+            buildRotateHalf(kb.b, kb.b.getLoc(), x[c],
+                            low ? x[c + half] : x[c - half], low, [&] {
+                              Value cs = kb.loadF32(cos, {pos, kb.idx(c)});
+                              Value sn = kb.loadF32(sin, {pos, kb.idx(c)});
+                              return std::make_pair(cs, sn);
+                            }));
       }
       return out;
     };

@@ -77,21 +77,10 @@ public:
         b, VectorType::get({w}, scalar.getType()), scalar);
   }
   Value toF32(Value v) {
-    Type e = getElementTypeOrSelf(v.getType());
-    if (e.isF32())
-      return v;
-    Type to = b.getF32Type();
-    if (auto vt = dyn_cast<VectorType>(v.getType()))
-      to = VectorType::get(vt.getShape(), to);
-    return arith::ExtFOp::create(b, to, v);
+    return convertFloat(b, b.getLoc(), v, b.getF32Type());
   }
   Value fromF32(Value v, Type elt) {
-    if (elt.isF32())
-      return v;
-    Type to = elt;
-    if (auto vt = dyn_cast<VectorType>(v.getType()))
-      to = VectorType::get(vt.getShape(), elt);
-    return arith::TruncFOp::create(b, to, v);
+    return convertFloat(b, b.getLoc(), v, elt);
   }
   /// `w` lanes at `indices` (the last one advanced by `lane`) as f32.
   Value loadF32(Value memref, ArrayRef<Value> indices, int64_t lane,
@@ -290,9 +279,7 @@ inline Value loadMask(KernelBuilder &kb, const AttentionSpec &s, Value mask,
 /// The score a boolean mask leaves where it is false: the lowest finite value
 /// of the element type, as frameworks write `where(mask, s, finfo.min)`.
 inline Value maskedScore(KernelBuilder &kb, Type elt) {
-  return kb.f32(APFloat::getLargest(cast<FloatType>(elt).getFloatSemantics(),
-                                    /*Negative=*/true)
-                    .convertToDouble());
+  return kb.f32(lowestFinite(elt));
 }
 
 /// What a fused lowering supplies to the shared call-site patterns, in the
