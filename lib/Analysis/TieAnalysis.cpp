@@ -128,8 +128,8 @@ std::optional<int64_t> tiedTo(BlockArgument arg) {
   auto fn = dyn_cast<FunctionOpInterface>(arg.getOwner()->getParentOp());
   if (!fn || arg.getOwner() != &fn.getFunctionBody().front())
     return std::nullopt;
-  if (auto attr = fn.getArgAttrOfType<IntegerAttr>(arg.getArgNumber(),
-                                                   "qkvtie.tied_to"))
+  if (auto attr = fn.getArgAttrOfType<IntegerAttr>(
+          arg.getArgNumber(), QKVTieDialect::TiedToAttrHelper::getNameStr()))
     return attr.getInt();
   return std::nullopt;
 }

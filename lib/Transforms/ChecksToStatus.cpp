@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 #include "qkvtie/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -95,7 +96,9 @@ struct ChecksToStatusPass
       func::CallOp::create(b, loc, hook, ValueRange{code});
       a.erase();
     }
-    module->setAttr("qkvtie.check_messages", b.getArrayAttr(messages));
+    module->setAttr(
+        qkvtie::QKVTieDialect::CheckMessagesAttrHelper::getNameStr(),
+        b.getArrayAttr(messages));
   }
 };
 

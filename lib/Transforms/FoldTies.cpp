@@ -67,9 +67,9 @@ struct FoldTiesPass : public qkvtie::impl::QKVTieFoldTiesBase<FoldTiesPass> {
     Builder b(ctx);
     int64_t n = op.getNumSlots();
     TiesAttr ties = op.getTies();
-    if (!op->hasAttr("qkvtie.before")) {
+    if (!op->hasAttr(QKVTieDialect::BeforeAttrHelper::getNameStr())) {
       op->setAttr(
-          "qkvtie.before",
+          QKVTieDialect::BeforeAttrHelper::getNameStr(),
           b.getDictionaryAttr({
               b.getNamedAttr("ties", ties),
               b.getNamedAttr("projections", b.getI64IntegerAttr(n)),
@@ -133,14 +133,17 @@ struct FoldTiesPass : public qkvtie::impl::QKVTieFoldTiesBase<FoldTiesPass> {
       }
     }
     if (!nearMisses.empty())
-      op->setAttr("qkvtie.near_misses", b.getArrayAttr(nearMisses));
+      op->setAttr(QKVTieDialect::NearMissesAttrHelper::getNameStr(),
+                  b.getArrayAttr(nearMisses));
     if (proofs.empty())
       return;
     SmallVector<Attribute> all;
-    if (auto old = op->getAttrOfType<ArrayAttr>("qkvtie.proofs"))
+    if (auto old = op->getAttrOfType<ArrayAttr>(
+            QKVTieDialect::ProofsAttrHelper::getNameStr()))
       all.append(old.begin(), old.end());
     all.append(proofs);
-    op->setAttr("qkvtie.proofs", b.getArrayAttr(all));
+    op->setAttr(QKVTieDialect::ProofsAttrHelper::getNameStr(),
+                b.getArrayAttr(all));
 
     // Keep the first slot of each class, in order.
     SmallVector<int64_t> newIndex(n, -1);

@@ -490,16 +490,17 @@ struct MaterializeKVCachePass
       if (ta.getArgKinds()[input.first] == TokenAnalysis::ArgKind::Token)
         tokenInputs.push_back(k);
     }
-    fn->setAttr("qkvtie.token_inputs",
+    fn->setAttr(QKVTieDialect::TokenInputsAttrHelper::getNameStr(),
                 DenseI64ArrayAttr::get(ctx, tokenInputs));
-    fn->setAttr("qkvtie.inputs", DenseI64ArrayAttr::get(ctx, forwardArgs));
+    fn->setAttr(QKVTieDialect::InputsAttrHelper::getNameStr(),
+                DenseI64ArrayAttr::get(ctx, forwardArgs));
     SmallVector<int64_t> tokenResults;
     for (auto [k, r] :
          llvm::enumerate(f.getBody().front().getTerminator()->getOperands()))
       if (auto t = dyn_cast<RankedTensorType>(r.getType());
           t && t.getRank() >= 2 && ta.isToken(r, 1))
         tokenResults.push_back(k);
-    fn->setAttr("qkvtie.token_results",
+    fn->setAttr(QKVTieDialect::TokenResultsAttrHelper::getNameStr(),
                 DenseI64ArrayAttr::get(ctx, tokenResults));
     return finish(fn, ob, results, symbols, why);
   }

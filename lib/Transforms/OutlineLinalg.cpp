@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 #include "qkvtie/Transforms/Passes.h"
 
 #include "qkvtie/Conversion/AttentionCommon/LoweringUtils.h"
@@ -54,7 +55,8 @@ struct OutlineLinalgPass
     SmallVector<Operation *> ops;
     for (auto fn : module.getOps<func::FuncOp>()) {
       // Kernels hold no linalg ops; outlined functions are not revisited.
-      if (fn.isExternal() || fn->hasAttr("qkvtie.kernel"))
+      if (fn.isExternal() ||
+          fn->hasAttr(qkvtie::QKVTieDialect::KernelAttrHelper::getNameStr()))
         continue;
       fn.walk([&](linalg::LinalgOp op) {
         if (op.hasPureBufferSemantics())

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 #include "qkvtie/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -60,7 +61,8 @@ struct OutlineSegmentsPass
     SymbolTable symbols(module);
     SmallVector<func::FuncOp> fns;
     for (auto fn : module.getOps<func::FuncOp>())
-      if (!fn.isExternal() && !fn->hasAttr("qkvtie.kernel"))
+      if (!fn.isExternal() &&
+          !fn->hasAttr(qkvtie::QKVTieDialect::KernelAttrHelper::getNameStr()))
         fns.push_back(fn);
     int64_t made = 0;
     for (func::FuncOp fn : fns)

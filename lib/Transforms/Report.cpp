@@ -124,9 +124,12 @@ llvm::json::Object reportAttention(AttentionOp op) {
   obj["projection_bytes"] = params * eltBytes;
   obj["out_projection"] = static_cast<bool>(op.getOutWeight());
   // What qkvtie-fold-ties proved, and the op before it folded.
-  for (StringRef name : {"proofs", "before", "near_misses"})
-    if (Attribute a = op->getAttr(("qkvtie." + name).str()))
-      obj[name] = toJson(a);
+  for (StringRef name : {QKVTieDialect::ProofsAttrHelper::getNameStr(),
+                         QKVTieDialect::BeforeAttrHelper::getNameStr(),
+                         QKVTieDialect::NearMissesAttrHelper::getNameStr()})
+    if (Attribute a = op->getAttr(name))
+      obj[name.drop_front(QKVTieDialect::getDialectNamespace().size() + 1)] =
+          toJson(a);
   if (!obj.get("proofs"))
     obj["proofs"] = llvm::json::Array();
   int64_t perToken = op.getCacheBytesPerToken();
@@ -160,7 +163,7 @@ struct ReportPass : public qkvtie::impl::QKVTieReportBase<ReportPass> {
     getOperation()->walk([&](func::FuncOp fn) {
       // A generated step's cache ops are the attentions of its function,
       // counted there: the step is summed up as a decode form.
-      if (fn->hasAttr("qkvtie.token_inputs")) {
+      if (fn->hasAttr(QKVTieDialect::TokenInputsAttrHelper::getNameStr())) {
         if (!fn.getName().ends_with("_decode"))
           return;
         llvm::json::Object form;

@@ -152,8 +152,12 @@ qkvtie_compile::collectInterface(ModuleOp module, StringRef prefix, bool cuda) {
       }
     }
     for (auto [list, key] :
-         {std::make_pair(&fn.tokenInputs, "qkvtie.token_inputs"),
-          std::make_pair(&fn.inputs, "qkvtie.inputs")})
+         {std::make_pair(
+              &fn.tokenInputs,
+              qkvtie::QKVTieDialect::TokenInputsAttrHelper::getNameStr()),
+          std::make_pair(
+              &fn.inputs,
+              qkvtie::QKVTieDialect::InputsAttrHelper::getNameStr())})
       if (auto attr = f->getAttrOfType<DenseI64ArrayAttr>(key))
         list->emplace(attr.asArrayRef().begin(), attr.asArrayRef().end());
     abi.functions.push_back(std::move(fn));
@@ -170,7 +174,8 @@ qkvtie_compile::collectInterface(ModuleOp module, StringRef prefix, bool cuda) {
       continue;
     const CFunction *decode = find(f.getName().str());
     const CFunction *prefill = find(name.str() + "_prefill");
-    auto tokens = f->getAttrOfType<DenseI64ArrayAttr>("qkvtie.token_inputs");
+    auto tokens = f->getAttrOfType<DenseI64ArrayAttr>(
+        qkvtie::QKVTieDialect::TokenInputsAttrHelper::getNameStr());
     if (!decode || !prefill || !tokens || !decode->takesCache())
       continue;
     CSession s;

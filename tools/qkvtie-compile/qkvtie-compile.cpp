@@ -286,11 +286,12 @@ int main(int argc, char **argv) {
 
   if (failed(lower(*module)))
     return fail("lowering to LLVM failed");
-  if (auto messages =
-          (*module)->getAttrOfType<ArrayAttr>("qkvtie.check_messages")) {
+  if (auto messages = (*module)->getAttrOfType<ArrayAttr>(
+          qkvtie::QKVTieDialect::CheckMessagesAttrHelper::getNameStr())) {
     for (Attribute m : messages)
       abi->checkMessages.push_back(cast<StringAttr>(m).str());
-    (*module)->removeAttr("qkvtie.check_messages");
+    (*module)->removeAttr(
+        qkvtie::QKVTieDialect::CheckMessagesAttrHelper::getNameStr());
   }
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =

@@ -43,6 +43,8 @@ struct Elementwise {
     Value tensor;                 // null for a scalar constant
     AffineMap map;                // tensor index for each loop index
     std::optional<double> scalar; // a constant (scalar or splat)
+    /// A tensor read at the loop indices, unbroadcast.
+    bool isIdentityTensor() const;
   };
   Operation *op = nullptr;
   Kind kind = Other;

@@ -3,6 +3,7 @@
 #include "qkvtie/Conversion/AttentionCommon/LoweringUtils.h"
 #include "qkvtie/Conversion/Passes.h"
 #include "qkvtie/Conversion/QKVTieToCPU/QKVTieToCPU.h"
+#include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -51,7 +52,7 @@ struct LowerCPUPass : public qkvtie::impl::QKVTieLowerCPUBase<LowerCPUPass> {
     });
     FrozenRewritePatternSet frozen(std::move(approx));
     for (auto fn : getOperation().getOps<func::FuncOp>())
-      if (fn->hasAttr("qkvtie.kernel") &&
+      if (fn->hasAttr(QKVTieDialect::KernelAttrHelper::getNameStr()) &&
           failed(applyPatternsGreedily(fn, frozen)))
         return signalPassFailure();
   }

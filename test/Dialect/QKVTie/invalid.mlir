@@ -700,3 +700,43 @@ func.func @huge_heads(%x: tensor<1x8x64xf32>, %w: tensor<64x64xf32>) {
          inputs(%x, %x : tensor<1x8x64xf32>, tensor<1x8x64xf32>) slots((%w : tensor<64x64xf32>)) -> tensor<1x8x64xf32>
   return
 }
+
+// -----
+
+// The passes' discardable attributes are declared in the dialect and their
+// types checked wherever they appear.
+// expected-error@+1 {{'qkvtie.kernel' must be a unit attribute}}
+func.func private @kernel_not_unit() attributes {qkvtie.kernel = 1 : i64}
+
+// -----
+
+// expected-error@+1 {{'qkvtie.token_inputs' must be an array<i64>}}
+func.func private @token_inputs_not_i64_array() attributes {qkvtie.token_inputs = [0, 1]}
+
+// -----
+
+// expected-error@+1 {{'qkvtie.check_messages' must be an array}}
+module attributes {qkvtie.check_messages = "x"} {
+}
+
+// -----
+
+// expected-error@+1 {{'qkvtie.before' must be a dictionary}}
+func.func private @before_not_dictionary() attributes {qkvtie.before = []}
+
+// -----
+
+// expected-error@+1 {{'qkvtie.tied_to' belongs on a function argument}}
+func.func private @tied_to_on_function() attributes {qkvtie.tied_to = 0 : i64}
+
+// -----
+
+// expected-error@+1 {{'qkvtie.tied_to' of argument 1 must be the index of another argument, in [0, 2)}}
+func.func private @tied_to_out_of_range(tensor<4xf32>, tensor<4xf32> {qkvtie.tied_to = 2 : i64})
+
+// -----
+
+// expected-error@+1 {{'qkvtie.tied_to' of argument 0 must be the index of another argument, in [0, 2)}}
+func.func @tied_to_itself(%a: tensor<4xf32> {qkvtie.tied_to = 0 : i64}, %b: tensor<4xf32>) {
+  return
+}

@@ -205,7 +205,8 @@ public:
                                    ob.getFunctionType(argTypes, TypeRange{}));
     fn.setPrivate();
     // Callers hold the buffers; the kernels only read and write them.
-    fn->setAttr("qkvtie.kernel", ob.getUnitAttr());
+    fn->setAttr(QKVTieDialect::KernelAttrHelper::getNameStr(),
+                ob.getUnitAttr());
     markShared(fn);
     Block *entry = fn.addEntryBlock();
     ImplicitLocOpBuilder b(loc, ob);

@@ -19,6 +19,29 @@ def QKVTie_Dialect : Dialect {
     `qkvtie.cache.*` ops make the cache an explicit value whose byte count can
     be read off its type.
   }];
+  // Attributes the passes leave on ops of other dialects (functions, the
+  // module) or on qkvtie ops beside their own properties.
+  let discardableAttrs = (ins
+    // qkvtie-fold-ties: the op before folding, the proofs of its ties and
+    // the pairs that nearly tied.
+    "::mlir::DictionaryAttr":$before,
+    "::mlir::ArrayAttr":$proofs,
+    "::mlir::ArrayAttr":$near_misses,
+    // A kernel function a lowering wrote (not a model function).
+    "::mlir::UnitAttr":$kernel,
+    // qkvtie-checks-to-status: the message of each status code.
+    "::mlir::ArrayAttr":$check_messages,
+    // qkvtie-materialize-kv-cache: which arguments of a step are the model's
+    // inputs, which of them and of the results hold one row per token.
+    "::mlir::DenseI64ArrayAttr":$inputs,
+    "::mlir::DenseI64ArrayAttr":$token_inputs,
+    "::mlir::DenseI64ArrayAttr":$token_results,
+    // On a function argument: the caller passes a tensor equal to argument
+    // N's (qkvtie-fold-ties{tie-arguments}).
+    "::mlir::IntegerAttr":$tied_to
+  );
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
   let useDefaultAttributePrinterParser = 1;
   let useDefaultTypePrinterParser = 1;
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
