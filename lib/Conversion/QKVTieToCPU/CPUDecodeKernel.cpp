@@ -264,8 +264,7 @@ void CPUAttention::buildDecode() {
                 b, partial, ValueRange{add(base, c), r, idx(s.dv)});
             return SmallVector<Value>{arith::MaximumFOp::create(b, it[0], mc)};
           })[0];
-      Value mSafe = select(cmpf(arith::CmpFPredicate::OEQ, mAll, f32(kNegInf)),
-                           f32(0.0), mAll);
+      Value mSafe = mergeBase(mAll);
       SmallVector<Value> inits(dvc, zeros(w));
       inits.push_back(f32(0.0));
       SmallVector<Value> sums =
@@ -275,10 +274,7 @@ void CPUAttention::buildDecode() {
                                               ValueRange{at, r, idx(s.dv)});
             Value lc = memref::LoadOp::create(b, partial,
                                               ValueRange{at, r, idx(s.dv + 1)});
-            // A chunk at the overall max weighs 1, even at +inf.
-            Value wgt =
-                select(cmpf(arith::CmpFPredicate::OEQ, mc, mAll), f32(1.0),
-                       math::ExpOp::create(b, sub(mc, mSafe)));
+            Value wgt = mergeWeight(mc, mAll, mSafe);
             Value wV = splat(wgt, w);
             SmallVector<Value> next;
             for (int64_t e = 0; e < dvc; ++e)

@@ -208,9 +208,7 @@ void gpu_kernels::buildMergeKernel(ImplicitLocOpBuilder &b,
               ValueRange{arith::MaximumFOp::create(ob, loc, it[0], mc)});
         });
     Value mAll = maxLoop.getResult(0);
-    Value mSafe = g.select(arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
-                                                 mAll, g.f32(kNegInf)),
-                           g.f32(0.0), mAll);
+    Value mSafe = g.mergeBase(mAll);
     Value threads = g.idx(kWarps * kWarp);
     g.loop(g.threadId(), g.idx(s.d), threads, [&](Value e) {
       auto sumLoop = scf::ForOp::create(
@@ -224,7 +222,7 @@ void gpu_kernels::buildMergeKernel(ImplicitLocOpBuilder &b,
                 ib, partial, ValueRange{bi, tile, c, k, kb.idx(s.d + 1)});
             Value ac = memref::LoadOp::create(ib, partial,
                                               ValueRange{bi, tile, c, k, e});
-            Value wgt = math::ExpOp::create(ib, kb.sub(mc, mSafe));
+            Value wgt = kb.mergeWeight(mc, mAll, mSafe);
             scf::YieldOp::create(
                 ib, ValueRange{math::FmaOp::create(ib, ac, wgt, it[0]),
                                math::FmaOp::create(ib, lc, wgt, it[1])});

@@ -46,7 +46,10 @@ func.func @decode_kv_tied(%q: tensor<1x8x1x16xf32>, %c: !kv, %len: index) -> ten
 // CHECK:         scf.for
 // CHECK:         arith.maximumf
 // CHECK:         scf.for
-// CHECK:         math.exp
+// A run at the overall max weighs exactly 1, as on the CPU (+inf scores).
+// CHECK:         %[[AT_MAX:.*]] = arith.cmpf oeq
+// CHECK:         %[[E:.*]] = math.exp
+// CHECK:         arith.select %[[AT_MAX]], %{{.*}}, %[[E]]
 
 // -----
 

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -101,6 +102,22 @@ public:
       at.back() = add(at.back(), idx(lane));
     Type elt = cast<MemRefType>(memref.getType()).getElementType();
     vector::StoreOp::create(b, fromF32(v, elt), memref, at);
+  }
+  /// The max that merging partial softmax states rescales by: `max`, or 0
+  /// where no state saw a key (max -inf), so that exp stays finite.
+  Value mergeBase(Value max) {
+    Value ninf = f32(kNegInf);
+    Value none = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, max, ninf);
+    Value zero = f32(0.0);
+    return arith::SelectOp::create(b, none, zero, max);
+  }
+  /// The weight of a partial state with max `m` in that merge:
+  /// exp(m - base), and exactly 1 for a state at the max, even at +inf.
+  Value mergeWeight(Value m, Value max, Value base) {
+    Value atMax = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, m, max);
+    Value one = f32(1.0);
+    Value scaled = math::ExpOp::create(b, sub(m, base));
+    return arith::SelectOp::create(b, atMax, one, scaled);
   }
   Value reduceAdd(Value v) {
     return vector::ReductionOp::create(b, vector::CombiningKind::ADD, v);
