@@ -30,8 +30,10 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 OUT = BENCH / "out"
 BUILD = pathlib.Path(os.environ.get("QKVTIE_BUILD", ROOT / "build"))
-CLANG = "/usr/lib/llvm-22/bin/clang"
-LLVM_LIB = "/usr/lib/llvm-22/lib"
+# Where the build found LLVM (written by CMake, see cmake/QKVTieInstall.cmake).
+_CONFIG = json.loads((BUILD / "share" / "qkvtie" / "config.json").read_text())
+CLANG = str(pathlib.Path(_CONFIG["llvm_tools_dir"]) / "clang")
+LLVM_LIB = _CONFIG["llvm_library_dir"]
 
 DECODE = [  # name, Hq, Hkv, head_dim, T
     ("GQA 32/8 d128", 32, 8, 128, 512), ("GQA 32/8 d128", 32, 8, 128, 2048),

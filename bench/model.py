@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "python"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import qkvtie  # noqa: E402
+from qkvtie.compiler import find_tool, llvm_library_dir  # noqa: E402
 from qkvtie.runtime import set_num_threads  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -133,8 +134,8 @@ def time_transformers(model, context, steps, vocab):
 
 def probe(threads):
     exe = OUT / "probe"
-    llvm_lib = "/usr/lib/llvm-22/lib"
-    subprocess.run(["/usr/lib/llvm-22/bin/clang", "-O3", "-march=native",
+    llvm_lib = str(llvm_library_dir())
+    subprocess.run([find_tool("clang"), "-O3", "-march=native",
                     "-fopenmp=libomp", str(ROOT / "bench" / "probe.c"), "-o", str(exe),
                     f"-L{llvm_lib}", f"-Wl,-rpath,{llvm_lib}"], check=True)
     text = subprocess.run([str(exe), str(threads)], check=True, capture_output=True,

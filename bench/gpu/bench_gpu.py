@@ -75,7 +75,8 @@ def build():
     src = OUT / "qkvtie_gpu_bench.mlir"
     src.write_text("\n".join(lines) + "\n")
     lib = compile_file(src, out_dir=OUT, target="cuda")
-    subprocess.run(["/usr/lib/llvm-22/bin/clang", "-O2", "-std=c11",
+    from qkvtie import find_tool
+    subprocess.run([find_tool("clang"), "-O2", "-std=c11",
                     str(HERE.parent / "harness.c"), "-o", str(OUT / "harness"),
                     "-ldl"], check=True)
     size = sum(f.stat().st_size for f in OUT.iterdir() if f.is_file())

@@ -151,7 +151,7 @@ int main(void) {
   return 0;
 }
 """)
-    subprocess.run(["/usr/lib/llvm-22/bin/clang", str(tmp_path / "use.c"),
+    subprocess.run([find_tool("clang"), str(tmp_path / "use.c"),
                     f"-I{out}", f"-L{out}", "-lmodel", f"-Wl,-rpath,{out}",
                     "-o", str(tmp_path / "use")], check=True)
     avail, rc, why = subprocess.run([str(tmp_path / "use")], check=True,
@@ -202,3 +202,27 @@ def test_compile_target_cuda_runs_a_model():
     else:
         with pytest.raises(GPUError, match="qkvtie: "):
             model(x)
+
+
+@needs_toolkit
+def test_installed_compile_ships_its_runtime(tmp_path):
+    # An installed qkvtie-compile (cmake --install) copies the GPU runtime
+    # from its own prefix beside the library, not from the build tree.
+    import filecmp
+    import shutil
+    import subprocess
+    from qkvtie import find_tool
+    build = pathlib.Path(find_tool("qkvtie-compile")).resolve().parents[1]
+    prefix = tmp_path / "prefix"
+    subprocess.run([shutil.which("cmake") or "cmake", "--install", str(build),
+                    "--prefix", str(prefix)], check=True, capture_output=True)
+    runtime = prefix / "lib" / "libqkvtie_cuda_runtime.so"
+    runtime.write_bytes(runtime.read_bytes() + b"\0installed")
+    model = pathlib.Path(__file__).resolve().parents[2] / "examples" / \
+        "tied-gqa-attention.mlir"
+    out = tmp_path / "out"
+    out.mkdir()
+    subprocess.run([str(prefix / "bin" / "qkvtie-compile"), str(model), "-o",
+                    str(out / "libm.so"), "--target=cuda"], check=True)
+    assert filecmp.cmp(out / "libqkvtie_cuda_runtime.so", runtime,
+                       shallow=False)

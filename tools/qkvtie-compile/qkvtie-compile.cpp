@@ -196,6 +196,19 @@ void prefixSymbols(llvm::Module &m, StringRef p) {
   }
 }
 
+/// The GPU runtime beside this tool: lib/ next to its bin/ in the build tree
+/// and under an install prefix alike; the build's lib/ otherwise.
+std::string cudaRuntimePath(const char *argv0) {
+  std::string self = llvm::sys::fs::getMainExecutable(
+      argv0, reinterpret_cast<void *>(&cudaRuntimePath));
+  SmallString<256> path(
+      llvm::sys::path::parent_path(llvm::sys::path::parent_path(self)));
+  llvm::sys::path::append(path, "lib", "libqkvtie_cuda_runtime.so");
+  if (!self.empty() && llvm::sys::fs::exists(path))
+    return std::string(path);
+  return QKVTIE_RUNTIME_DIR "/libqkvtie_cuda_runtime.so";
+}
+
 int fail(const Twine &message) {
   llvm::errs() << "qkvtie-compile: " << message << "\n";
   return 1;
@@ -410,8 +423,7 @@ int main(int argc, char **argv) {
       outDir = ".";
     for (auto [from, to] :
          {std::pair<std::string, std::string>{
-              QKVTIE_RUNTIME_DIR "/libqkvtie_cuda_runtime.so",
-              outDir + "/libqkvtie_cuda_runtime.so"},
+              cudaRuntimePath(argv[0]), outDir + "/libqkvtie_cuda_runtime.so"},
           {libDir + "/libomp.so.5", outDir + "/libomp.so.5"}}) {
       SmallString<256> real;
       if (llvm::sys::fs::real_path(from, real) ||
