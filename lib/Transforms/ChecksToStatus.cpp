@@ -19,6 +19,9 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "qkvtie-checks-to-status"
 
 namespace mlir::qkvtie {
 #define GEN_PASS_DEF_QKVTIECHECKSTOSTATUS
@@ -99,6 +102,9 @@ struct ChecksToStatusPass
     module->setAttr(
         qkvtie::QKVTieDialect::CheckMessagesAttrHelper::getNameStr(),
         b.getArrayAttr(messages));
+    LLVM_DEBUG(llvm::dbgs() << "[" DEBUG_TYPE "] " << asserts.size()
+                            << " check(s) set one of " << messages.size()
+                            << " status code(s)\n");
   }
 };
 

@@ -17,6 +17,9 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "qkvtie-decompose"
 
 namespace mlir::qkvtie {
 #define GEN_PASS_DEF_QKVTIEDECOMPOSE
@@ -71,6 +74,8 @@ struct DecomposePass : public qkvtie::impl::QKVTieDecomposeBase<DecomposePass> {
         op->emitOpError("has no decomposition");
         return signalPassFailure();
       }
+      LLVM_DEBUG(llvm::dbgs() << "[" DEBUG_TYPE "] " << op->getName() << " at "
+                              << op->getLoc() << " decomposed\n");
       rewriter.replaceOp(op, *results);
     }
 

@@ -9,6 +9,9 @@
 #include "qkvtie/Transforms/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "qkvtie-loop-annotations"
 
 namespace mlir::qkvtie {
 #define GEN_PASS_DEF_QKVTIELOOPANNOTATIONS
@@ -23,13 +26,18 @@ struct LoopAnnotationsPass
     : public qkvtie::impl::QKVTieLoopAnnotationsBase<LoopAnnotationsPass> {
   void runOnOperation() override {
     StringRef name = LLVM::LoopAnnotationAttr::name;
+    int64_t moved = 0;
     getOperation().walk([&](LLVM::BrOp br) {
       auto annotation = br->getAttrOfType<LLVM::LoopAnnotationAttr>(name);
       if (!annotation)
         return;
       br.setLoopAnnotationAttr(annotation);
       br->removeAttr(name);
+      ++moved;
     });
+    LLVM_DEBUG(llvm::dbgs() << "[" DEBUG_TYPE "] " << moved
+                            << " loop annotation(s) onto their branches\n");
+    (void)moved;
   }
 };
 

@@ -315,6 +315,9 @@ struct RaiseAttentionPattern : public RewritePattern {
             << why;
       return rewriter.notifyMatchFailure(op, "the op would not verify: " + why);
     }
+    LLVM_DEBUG(llvm::dbgs()
+               << "[" DEBUG_TYPE "] " << op->getLoc() << ": raised, heads "
+               << m->hq << "/" << m->hkv << ", head_dim " << m->d << "\n");
     // What only fed the merged heads is dead: every user of an op is marked
     // before the op, so `dead` is in an order that can be erased.
     SmallVector<Operation *> worklist = {replacedOp};

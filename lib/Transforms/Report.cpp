@@ -11,8 +11,11 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/ToolOutputFile.h"
+
+#define DEBUG_TYPE "qkvtie-report"
 
 namespace mlir::qkvtie {
 #define GEN_PASS_DEF_QKVTIEREPORT
@@ -218,6 +221,9 @@ struct ReportPass : public qkvtie::impl::QKVTieReportBase<ReportPass> {
                              {"kv_cache_bytes_per_token_untied", f[2]}};
     }
     llvm::json::Object root;
+    LLVM_DEBUG(llvm::dbgs()
+               << "[" DEBUG_TYPE "] " << entries.size() << " attention(s), "
+               << decodeForms.size() << " decode form(s)\n");
     root["attentions"] = std::move(entries);
     root["functions"] = std::move(perFunction);
     root["decode_forms"] = std::move(decodeForms);

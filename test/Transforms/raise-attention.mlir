@@ -1,6 +1,8 @@
 // Inputs/ holds small modules exported by torch-mlir (examples/generate.py)
 // with weights as arguments, so each is a few dozen lines.
 //
+// RUN: qkvtie-opt %S/Inputs/args-mha.mlir --qkvtie-raise-attention -debug-only=qkvtie-raise -o /dev/null 2>&1 | FileCheck %s --check-prefix=DEBUG
+// DEBUG: [qkvtie-raise] {{.*}}args-mha.mlir":81:11): raised, heads 2/2, head_dim 8
 // RUN: qkvtie-opt %S/Inputs/args-mha.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=MHA
 // RUN: qkvtie-opt %S/Inputs/args-gqa.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=GQA
 // RUN: qkvtie-opt %S/Inputs/args-sdpa-causal.mlir --qkvtie-raise-attention | FileCheck %s --check-prefix=SDPA

@@ -47,6 +47,8 @@
 #include <limits>
 #include <numeric>
 
+#define DEBUG_TYPE "qkvtie-lower-cpu"
+
 using namespace mlir;
 using namespace mlir::qkvtie;
 
@@ -163,11 +165,13 @@ struct FusedMatmul : public OpConversionPattern<linalg::MatmulOp> {
     os << lanes << ';';
     for (Type t : argTypes)
       os << t << ';';
-    func::FuncOp kernel =
-        kernels->get(op, "__qkvtie_gemm", key, argTypes,
-                     [&](ImplicitLocOpBuilder &kb, ValueRange args) {
-                       GemmKernel(kb, args, lanes).build();
-                     });
+    func::FuncOp kernel = kernels->get(
+        op, "__qkvtie_gemm", key, argTypes,
+        [&](ImplicitLocOpBuilder &kb, ValueRange args) {
+          LLVM_DEBUG(llvm::dbgs()
+                     << "[" DEBUG_TYPE "] GEMM kernel " << key << "\n");
+          GemmKernel(kb, args, lanes).build();
+        });
     rewriter.replaceOp(op, callKernel(b, kernel, buffers,
                                       cast<RankedTensorType>(init.getType()),
                                       init));
@@ -200,6 +204,12 @@ public:
   int64_t getVectorWidth() const override { return lanes; }
   void buildAttentionKernel(ImplicitLocOpBuilder &b, const AttentionSpec &spec,
                             ValueRange args) const override {
+    LLVM_DEBUG(llvm::dbgs()
+               << "[" DEBUG_TYPE "] " << (spec.decode ? "decode" : "prefill")
+               << " kernel: heads " << spec.hq << "/" << spec.hkv
+               << ", head_dim " << spec.d << ", "
+               << (spec.kvSame ? "one K=V buffer" : "separate K and V")
+               << ", up to " << spec.lanes << " lanes\n");
     buildCPUAttentionKernel(b, spec, args);
   }
 

@@ -1,4 +1,8 @@
 // RUN: qkvtie-opt %s --qkvtie-lower-cpu -split-input-file | FileCheck %s
+// RUN: qkvtie-opt %s -split-input-file --qkvtie-lower-cpu -debug-only=qkvtie-lower-cpu -o /dev/null 2>&1 | FileCheck %s --check-prefix=DEBUG
+// Each kernel the lowering writes says what it is (-debug-only).
+// DEBUG: [qkvtie-lower-cpu] decode kernel: heads 8/2, head_dim 16, one K=V buffer, up to 8 lanes
+// DEBUG: [qkvtie-lower-cpu] GEMM kernel 8;memref<
 // RUN: qkvtie-opt %s --qkvtie-lower-cpu=vector-width=16 -split-input-file | FileCheck %s --check-prefix=W16
 
 // Decode over a one-buffer (K=V) cache: a call to a kernel on memrefs, the
