@@ -7,6 +7,7 @@
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -31,12 +32,13 @@ static Value empty(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape,
 
 Value mlir::qkvtie::convertFloat(OpBuilder &b, Location loc, Value v,
                                  Type elt) {
-  Type from = getElementTypeOrSelf(v.getType());
+  auto vt = dyn_cast<VectorType>(v.getType());
+  if (!vt)
+    return convertScalarToDtype(b, loc, v, elt, /*isUnsignedCast=*/false);
+  Type from = vt.getElementType();
   if (from == elt)
     return v;
-  Type to = elt;
-  if (auto vt = dyn_cast<VectorType>(v.getType()))
-    to = VectorType::get(vt.getShape(), elt);
+  auto to = VectorType::get(vt.getShape(), elt);
   if (from.getIntOrFloatBitWidth() < elt.getIntOrFloatBitWidth())
     return arith::ExtFOp::create(b, loc, to, v);
   return arith::TruncFOp::create(b, loc, to, v);
