@@ -9,6 +9,7 @@
 
 #include "qkvtie/Conversion/AttentionCommon/LoweringUtils.h"
 #include "qkvtie/Dialect/QKVTie/IR/QKVTie.h"
+#include "qkvtie/Dialect/QKVTie/Transforms/AggregatedOpInterfaceImpl.h"
 #include "qkvtie/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -49,31 +50,27 @@ struct FoldCacheStorageCast
 };
 
 struct DecomposePass : public qkvtie::impl::QKVTieDecomposeBase<DecomposePass> {
+  // The decompositions are external models: any context this pass runs in
+  // gets them, whoever built it.
+  void getDependentDialects(DialectRegistry &registry) const override {
+    QKVTieDecomposeBase::getDependentDialects(registry);
+    registerAggregatedOpInterfaceExternalModels(registry);
+  }
+
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     SmallVector<linalg::AggregatedOpInterface> aggregated;
-    WalkResult found = getOperation().walk([&](Operation *op) {
-      if (!isa<AttentionOp, CacheAttendOp>(op))
-        return WalkResult::advance();
-      auto decomposable = dyn_cast<linalg::AggregatedOpInterface>(op);
-      if (!decomposable) {
-        op->emitOpError("has no decomposition: the context lacks "
-                        "registerAggregatedOpInterfaceExternalModels");
-        return WalkResult::interrupt();
-      }
-      aggregated.push_back(decomposable);
-      return WalkResult::advance();
+    getOperation().walk([&](Operation *op) {
+      if (isa<AttentionOp, CacheAttendOp>(op))
+        aggregated.push_back(cast<linalg::AggregatedOpInterface>(op));
     });
-    if (found.wasInterrupted())
-      return signalPassFailure();
     IRRewriter rewriter(ctx);
     for (linalg::AggregatedOpInterface op : aggregated) {
       rewriter.setInsertionPoint(op);
       FailureOr<SmallVector<Value>> results = op.decomposeOperation(rewriter);
-      if (failed(results)) {
-        op->emitOpError("has no decomposition");
+      // qkvtie's decompositions do not fail (AggregatedOpInterfaceImpl.cpp).
+      if (failed(results))
         return signalPassFailure();
-      }
       LLVM_DEBUG(llvm::dbgs() << "[" DEBUG_TYPE "] " << op->getName() << " at "
                               << op->getLoc() << " decomposed\n");
       rewriter.replaceOp(op, *results);

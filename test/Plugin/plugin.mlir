@@ -18,3 +18,13 @@ func.func @layer(%x: tensor<1x5x16xbf16>, %w: tensor<16x16xbf16>) -> tensor<1x5x
   %c = qkvtie.cache.create : !qkvtie.kv_cache<batch = 1, buffers = 1, heads = 2, capacity = 32, head_dim = 8, bf16>
   return %0 : tensor<1x5x16xbf16>
 }
+
+// The reference decomposition is an external model of the ops; upstream
+// mlir-opt with the plugin gets it like qkvtie-opt does.
+// RUN: mlir-opt %S/../Transforms/decompose.mlir -split-input-file --load-dialect-plugin=%qkvtie_plugin --load-pass-plugin=%qkvtie_plugin --pass-pipeline="builtin.module(qkvtie-decompose)" | FileCheck %s --check-prefix=DECOMPOSE
+// DECOMPOSE-LABEL: func.func @kv_tied_gqa
+// DECOMPOSE-NOT: qkvtie.attention
+// DECOMPOSE: linalg.matmul
+// DECOMPOSE-LABEL: func.func @decode_step
+// DECOMPOSE-NOT: unrealized_conversion_cast
+// DECOMPOSE: tensor.insert_slice
