@@ -57,5 +57,11 @@
 // RUN: not qkvtie-opt %s --pass-pipeline='builtin.module(qkvtie-lower-to-llvm{vector-width=12})' 2>&1 | FileCheck %s --check-prefix=BAD-WIDTH
 // BAD-WIDTH: for the --vector-width option: Cannot find option named '12'!
 
-module {
+// The default pipeline runs end to end: a function comes out as LLVM with its
+// C wrapper.
+// RUN: qkvtie-opt %s --qkvtie-lower-to-llvm | FileCheck %s
+// CHECK-LABEL: llvm.func @identity
+// CHECK-LABEL: llvm.func @_mlir_ciface_identity
+func.func @identity(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
 }
